@@ -1,0 +1,42 @@
+# skillsreg: `make run` serves everything, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test lint bench contracts lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python -m services
+
+test: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check services schemas tests bench migrations
+	$(BIN)/ruff format --check services schemas tests bench migrations
+	$(BIN)/mypy services schemas
+
+bench: install
+	$(BIN)/python -m bench
+
+contracts: install
+	$(BIN)/python -m schemas.export
+
+# Refresh the lock after changing pyproject.toml dependencies.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^skillsreg' > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .skillsreg

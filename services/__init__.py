@@ -1,0 +1,1 @@
+"""skillsreg services: one package per bounded context, plus the shared platform."""

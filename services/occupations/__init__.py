@@ -1,0 +1,18 @@
+"""Occupations: the national classification, its releases and their history."""
+
+from __future__ import annotations
+
+from services.platform.runtime import Service
+
+from .api import OccupationController
+from .consumers import CATALOGUE
+from .startup import load_baseline
+
+SERVICE = Service(
+    name="occupations",
+    schema="occupations",
+    route_handlers=[OccupationController],
+    consumers=[CATALOGUE],
+    contexts=["occupations"],
+    startup=[load_baseline],
+)

@@ -1,0 +1,1 @@
+"""What every skillsreg service shares: settings, bus, database, auth, errors, app factory."""

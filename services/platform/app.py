@@ -1,0 +1,117 @@
+"""`create_app()`: one Litestar app per process, serving whichever services it is given."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.response import Response
+
+from .auth import Principal, authenticate
+from .bus import Bus
+from .db import Pool
+from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
+from .runtime import Runtime
+from .settings import Settings
+
+
+@get("/health/live", tags=["health"], summary="The process is up", sync_to_thread=False)
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/health/ready", tags=["health"], summary="Postgres, NATS and consumers are reachable")
+async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    checks = await request.app.state.runtime.ready()
+    ok = all(checks.values())
+    body: dict[str, Any] = {"status": "ready" if ok else "unavailable", "checks": checks}
+    if ok:
+        return Response(body)
+    body |= {"type": "/problems/unavailable", "title": "Not ready", "status": 503}
+    return Response(body, status_code=503, media_type=MEDIA_TYPE)
+
+
+class Metrics(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
+
+
+def _runtime(request: Request[Any, Any, Any]) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _pool(request: Request[Any, Any, Any]) -> Pool:
+    return _runtime(request).pool
+
+
+def _bus(request: Request[Any, Any, Any]) -> Bus:
+    return _runtime(request).bus
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    return _runtime(request).settings
+
+
+async def _principal(request: Request[Any, Any, Any]) -> Principal:
+    return await authenticate(request)
+
+
+def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
+    """The app for `runtime.services`; its lifespan runs their consumers and relays."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.runtime = runtime
+        runtime.start_background()
+        try:
+            yield
+        finally:
+            if close_runtime:
+                await runtime.close()
+
+    handlers: list[Any] = [live, ready, Metrics]
+    for service in runtime.services:
+        handlers.extend(service.route_handlers)
+    names = ", ".join(s.name for s in runtime.services)
+    return Litestar(
+        route_handlers=handlers,
+        lifespan=[lifespan],
+        dependencies={
+            "runtime": Provide(_runtime, sync_to_thread=False),
+            "pool": Provide(_pool, sync_to_thread=False),
+            "bus": Provide(_bus, sync_to_thread=False),
+            "settings": Provide(_settings, sync_to_thread=False),
+            "principal": Provide(_principal),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[PrometheusConfig(app_name="skillsreg", group_path=True).middleware],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET"]),
+        request_max_body_size=runtime.settings.max_request_bytes,
+        openapi_config=OpenAPIConfig(
+            title="skillsreg",
+            version="0.1.0",
+            description=f"Workforce-skills registry ({names}). Errors: RFC 9457 problem details.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer", description="srk_… token"
+                    )
+                }
+            ),
+        ),
+        logging_config=None,
+        debug=False,
+    )

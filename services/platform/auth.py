@@ -1,0 +1,124 @@
+"""Bearer tokens with a role scoped to an organisation.
+
+Tokens are opaque random strings shown once; only their SHA-256 is stored (`platform.api_token`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import Any, Literal
+
+import msgspec
+from litestar import Request
+
+from .db import Connection, Pool
+from .errors import Problem
+
+Role = Literal["ministry", "evaluation_body", "organiser", "admin"]
+ROLES: tuple[str, ...] = ("ministry", "evaluation_body", "organiser", "admin")
+TOKEN_PREFIX = "srk_"
+
+
+class Principal(msgspec.Struct, frozen=True):
+    token_id: int
+    role: str
+    organisation: str
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.organisation}"
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def create_token(
+    conn: Connection | Pool, role: str, organisation: str, label: str = ""
+) -> tuple[int, str]:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token_id: int = await conn.fetchval(
+        """INSERT INTO platform.api_token (token_hash, role, organisation, label)
+        VALUES ($1, $2, $3, $4) RETURNING id""",
+        hash_token(token),
+        role,
+        organisation,
+        label,
+    )
+    return token_id, token
+
+
+async def revoke_token(conn: Connection | Pool, token_id: int) -> bool:
+    done = await conn.execute(
+        "UPDATE platform.api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+        token_id,
+    )
+    return bool(done.endswith(" 1"))
+
+
+class TokenCache:
+    """Token look-ups are cached briefly so a burst of writes costs one query."""
+
+    ttl = 5.0
+
+    def __init__(self) -> None:
+        self._entries: dict[bytes, tuple[float, Principal | None]] = {}
+
+    async def lookup(self, pool: Pool, token: str) -> Principal | None:
+        digest = hash_token(token)
+        hit = self._entries.get(digest)
+        now = time.monotonic()
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        row = await pool.fetchrow(
+            """SELECT id, role, organisation FROM platform.api_token
+            WHERE token_hash = $1 AND revoked_at IS NULL""",
+            digest,
+        )
+        principal = Principal(row["id"], row["role"], row["organisation"]) if row else None
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[digest] = (now, principal)
+        return principal
+
+
+def _unauthorised(detail: str) -> Problem:
+    problem = Problem(401, "unauthorized", "Authentication required", detail)
+    problem.headers = {"WWW-Authenticate": 'Bearer realm="skillsreg"'}
+    return problem
+
+
+async def authenticate(request: Request[Any, Any, Any]) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("send `Authorization: Bearer <token>`")
+    runtime = request.app.state.runtime
+    principal = await runtime.tokens.lookup(runtime.pool, token.strip())
+    if principal is None:
+        raise _unauthorised("the token is unknown or revoked")
+    return principal
+
+
+def authorise(principal: Principal, *roles: str, organisation: str | None = None) -> None:
+    """Allow `admin` always; other roles only if listed and, when given, for their own org."""
+    if principal.role == "admin":
+        return
+    if principal.role not in roles:
+        raise Problem(
+            403,
+            "forbidden",
+            "Not allowed for this token",
+            f"this action needs one of: {', '.join(roles)}; the token has {principal.role}",
+        )
+    if organisation is not None and principal.organisation != organisation:
+        raise Problem(
+            403,
+            "forbidden",
+            "Not allowed for this token",
+            f"the token acts for {principal.organisation!r}, not {organisation!r}",
+        )

@@ -1,0 +1,167 @@
+"""The event bus: JetStream streams, publishing with server-side dedupe, subject naming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from schemas.envelope import Event
+
+from .logs import get_logger
+
+log = get_logger(__name__)
+
+CANONICAL_ROOT = "skills"
+DEAD_LETTER = "deadletter"
+
+
+class BusUnavailable(RuntimeError):
+    pass
+
+
+class EventTooLarge(ValueError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"event is {size} bytes; the bus accepts at most {limit} bytes per event")
+        self.size = size
+        self.limit = limit
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    stream: str
+    seq: int
+    duplicate: bool
+
+
+class Bus:
+    """One NATS connection and its JetStream context, namespaced by `subject_root`.
+
+    Events name their canonical subject in `type` (`skills.<context>.<entity>.<verb>`); a
+    deployment (or a test session) may run under another root so several share one server.
+    """
+
+    def __init__(self, nc: NATS, *, root: str = CANONICAL_ROOT, replicas: int = 1) -> None:
+        self.nc = nc
+        self.js: JetStreamContext = nc.jetstream(timeout=10)
+        self.root = root
+        self.replicas = replicas
+
+    @classmethod
+    async def connect(cls, url: str, *, root: str = CANONICAL_ROOT, replicas: int = 1) -> Bus:
+        async def on_disconnect() -> None:
+            log.warning("nats disconnected", url=url)
+
+        async def on_reconnect() -> None:
+            log.info("nats reconnected", url=url)
+
+        async def on_error(exc: Exception) -> None:
+            log.warning("nats error", error=str(exc))
+
+        try:
+            nc = await nats.connect(
+                url,
+                connect_timeout=3,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                disconnected_cb=on_disconnect,
+                reconnected_cb=on_reconnect,
+                error_cb=on_error,
+                name="skillsreg",
+            )
+        except Exception as exc:  # nats-py raises several unrelated types on first connect
+            raise BusUnavailable(
+                f"cannot reach NATS at {url}: {exc or type(exc).__name__}"
+            ) from exc
+        return cls(nc, root=root, replicas=replicas)
+
+    async def close(self) -> None:
+        if not self.nc.is_closed:
+            await self.nc.drain()
+
+    # -- naming -----------------------------------------------------------------------------
+
+    def subject(self, canonical: str) -> str:
+        """The NATS subject for a canonical `skills.…` subject under this bus's root."""
+        head, _, rest = canonical.partition(".")
+        if head != CANONICAL_ROOT:
+            raise ValueError(f"subject {canonical!r} must start with {CANONICAL_ROOT!r}")
+        return f"{self.root}.{rest}"
+
+    def canonical(self, subject: str) -> str:
+        _, _, rest = subject.partition(".")
+        return f"{CANONICAL_ROOT}.{rest}"
+
+    def stream_name(self, context: str) -> str:
+        return f"{self.root}_{context}".upper().replace(".", "_").replace("-", "_")
+
+    def dead_letter_subject(self, context: str, consumer: str) -> str:
+        return f"{CANONICAL_ROOT}.{DEAD_LETTER}.{context}.{consumer}"
+
+    # -- streams ----------------------------------------------------------------------------
+
+    async def ensure_stream(self, context: str) -> str:
+        """Create or update the stream holding `skills.<context>.>`; safe to call on every start."""
+        name = self.stream_name(context)
+        config = StreamConfig(
+            name=name,
+            subjects=[f"{self.root}.{context}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.OLD,
+            num_replicas=self.replicas,
+            duplicate_window=600.0,
+            max_msg_size=-1,
+            description=f"skillsreg {context} events",
+        )
+        try:
+            await self.js.add_stream(config)
+        except BadRequestError:
+            # Exists with another config: bring it to ours (subjects and replicas may change).
+            await self.js.update_stream(config)
+        return name
+
+    async def ensure_streams(self, contexts: list[str]) -> None:
+        for context in [*contexts, DEAD_LETTER]:
+            await self.ensure_stream(context)
+
+    # -- publishing -------------------------------------------------------------------------
+
+    async def publish(self, event: Event[Any]) -> Published:
+        return await self.publish_bytes(event.type, msgspec.json.encode(event), msg_id=event.id)
+
+    async def publish_bytes(
+        self,
+        canonical_subject: str,
+        payload: bytes,
+        *,
+        msg_id: str,
+        headers: dict[str, str] | None = None,
+    ) -> Published:
+        limit = self.nc.max_payload
+        if len(payload) > limit:
+            raise EventTooLarge(len(payload), limit)
+        ack = await self.js.publish(
+            self.subject(canonical_subject),
+            payload,
+            headers={**(headers or {}), "Nats-Msg-Id": msg_id},
+        )
+        if ack.duplicate:
+            log.info("duplicate publish ignored by the server", msg_id=msg_id)
+        return Published(stream=ack.stream, seq=ack.seq, duplicate=bool(ack.duplicate))
+
+    async def ready(self) -> bool:
+        if not self.nc.is_connected:
+            return False
+        try:
+            await self.js.account_info()
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,27 @@
+"""Prometheus metrics the platform records (HTTP metrics come from Litestar's plugin)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_HANDLED = Counter(
+    "skillsreg_events_handled_total",
+    "Events taken from JetStream by a consumer, by outcome.",
+    ["consumer", "outcome"],
+)
+BATCH_SECONDS = Histogram(
+    "skillsreg_consumer_batch_seconds",
+    "Time to apply one fetched batch in one Postgres transaction.",
+    ["consumer"],
+)
+EVENTS_PUBLISHED = Counter(
+    "skillsreg_events_published_total",
+    "Events published by the HTTP API, by type and whether the server saw a duplicate.",
+    ["type", "duplicate"],
+)
+OUTBOX_RELAYED = Counter(
+    "skillsreg_outbox_relayed_total", "Outbox rows published to JetStream.", ["schema"]
+)
+CONSUMER_HEALTHY = Gauge(
+    "skillsreg_consumer_healthy", "1 while the consumer can reach Postgres and NATS.", ["consumer"]
+)

@@ -1,0 +1,147 @@
+"""Transactional outbox: derived events are written with the state that caused them, then relayed.
+
+A handler calls `enqueue` inside its transaction; one relay task per service publishes pending
+rows with `Nats-Msg-Id` = outbox id, so a relay that dies between publish and commit only
+causes a duplicate the server drops. Rows are claimed with `FOR UPDATE SKIP LOCKED` because
+ids can commit out of order and several replicas may relay at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import msgspec
+
+from schemas.envelope import Event
+
+from .bus import Bus
+from .db import UNAVAILABLE, Connection, Pool
+from .logs import get_logger
+from .metrics import OUTBOX_RELAYED
+
+log = get_logger(__name__)
+
+
+def channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+async def enqueue(
+    conn: Connection,
+    schema: str,
+    event: Event[Any],
+    *,
+    subject: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    await enqueue_bytes(
+        conn, schema, event.id, subject or event.type, msgspec.json.encode(event), headers
+    )
+
+
+async def enqueue_bytes(
+    conn: Connection,
+    schema: str,
+    msg_id: str,
+    subject: str,
+    payload: bytes,
+    headers: dict[str, str] | None = None,
+) -> None:
+    await conn.execute(
+        f"""
+        INSERT INTO {schema}.outbox (id, subject, payload, headers)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (id) DO NOTHING
+        """,
+        msg_id,
+        subject,
+        payload,
+        headers or {},
+    )
+    await conn.execute("SELECT pg_notify($1, '')", channel(schema))
+
+
+async def relay_once(pool: Pool, bus: Bus, schema: str, limit: int = 256) -> int:
+    """Publish one batch of pending rows; return how many went out."""
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            f"""
+            SELECT id, subject, payload, headers FROM {schema}.outbox
+            WHERE published_at IS NULL
+            ORDER BY created_at, id
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+            """,
+            limit,
+        )
+        if not rows:
+            return 0
+        for row in rows:
+            await bus.publish_bytes(
+                row["subject"], row["payload"], msg_id=row["id"], headers=row["headers"]
+            )
+        await conn.execute(
+            f"UPDATE {schema}.outbox SET published_at = now() WHERE id = any($1::text[])",
+            [row["id"] for row in rows],
+        )
+    OUTBOX_RELAYED.labels(schema).inc(len(rows))
+    return len(rows)
+
+
+async def run_relay(pool: Pool, bus: Bus, schema: str, stop: asyncio.Event) -> None:
+    """Relay until `stop`: woken by NOTIFY, with a slow poll as a safety net."""
+    wake = asyncio.Event()
+    listener: Connection | None = None
+
+    def on_notify(*_: object) -> None:
+        wake.set()
+
+    backoff = 0.5
+    while not stop.is_set():
+        try:
+            if listener is None or listener.is_closed():
+                listener = await pool.acquire()
+                await listener.add_listener(channel(schema), on_notify)
+            while await relay_once(pool, bus, schema):
+                pass
+            await prune(pool, schema)
+            backoff = 0.5
+        except UNAVAILABLE as exc:
+            log.warning("outbox relay waiting for postgres", schema=schema, error=str(exc))
+            listener = await _release(pool, listener)
+            await _sleep_or_stop(stop, backoff)
+            backoff = min(backoff * 2, 5.0)
+            continue
+        except Exception:
+            log.exception("outbox relay failed; retrying", schema=schema)
+            await _sleep_or_stop(stop, backoff)
+            backoff = min(backoff * 2, 5.0)
+            continue
+        wake.clear()
+        waiters = {asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())}
+        _, pending = await asyncio.wait(waiters, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+    await _release(pool, listener)
+
+
+async def prune(pool: Pool, schema: str) -> None:
+    """Published rows are kept a day for inspection, then dropped (the stream keeps the event)."""
+    await pool.execute(f"DELETE FROM {schema}.outbox WHERE published_at < now() - interval '1 day'")
+
+
+async def _release(pool: Pool, conn: Connection | None) -> None:
+    if conn is None:
+        return None
+    try:
+        await pool.release(conn)
+    except Exception:
+        conn.terminate()
+    return None
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

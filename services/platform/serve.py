@@ -1,0 +1,98 @@
+"""Serve a set of services: embedded servers if needed, migrate, open the runtime, run uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import asyncpg
+import uvicorn
+
+from .app import create_app
+from .bus import BusUnavailable
+from .db import DatabaseUnavailable
+from .embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedStartError
+from .logs import configure_logging, get_logger
+from .migrate import upgrade_async
+from .runtime import Runtime, Service
+from .settings import Settings
+
+log = get_logger(__name__)
+
+EMBEDDED_DATABASE = "skillsreg"
+
+
+@contextmanager
+def embedded_servers(settings: Settings) -> Iterator[Settings]:
+    """Start an embedded Postgres and/or NATS for whichever URL is not set; stop them after."""
+    started: list[EmbeddedPostgres | EmbeddedNats] = []
+    database_url, nats_url = settings.database_url, settings.nats_url
+    try:
+        if not database_url:
+            pg = EmbeddedPostgres(settings.data_dir / "postgres")
+            started.append(pg)
+            admin_url = pg.start()
+            asyncio.run(create_database(admin_url, EMBEDDED_DATABASE))
+            database_url = admin_url.rsplit("/", 1)[0] + f"/{EMBEDDED_DATABASE}"
+            log.info("embedded postgres running", url=database_url, data=str(pg.pgdata))
+        if not nats_url:
+            server = EmbeddedNats(settings.data_dir / "nats")
+            started.append(server)
+            nats_url = server.start()
+            log.info("embedded nats running", url=nats_url, data=str(server.root))
+        yield settings.with_urls(database_url, nats_url)
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+async def create_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def serve(settings: Settings, services: Sequence[Service]) -> None:
+    assert settings.database_url
+    log.info("applying migrations")
+    runtime = await Runtime.open(settings, services, attempts=3)
+    try:
+        await upgrade_async(settings.database_url)
+    except BaseException:
+        await runtime.close()
+        raise
+    app = create_app(runtime)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        lifespan="on",
+        access_log=False,
+    )
+    log.info(
+        "serving",
+        url=f"http://{settings.host}:{settings.port}",
+        services=[s.name for s in services],
+        openapi=f"http://{settings.host}:{settings.port}/schema",
+    )
+    await uvicorn.Server(config).serve()
+
+
+def main(services: Sequence[Service]) -> None:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        with embedded_servers(settings) as ready:
+            asyncio.run(serve(ready, services))
+    except KeyboardInterrupt:
+        pass
+    except (DatabaseUnavailable, BusUnavailable, EmbeddedStartError) as exc:
+        log.error("cannot start", error=str(exc))
+        print(f"skillsreg: cannot start: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,44 @@
+"""Settings from environment variables, in one typed struct."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None
+    nats_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".skillsreg")
+    subject_root: str = "skills"
+    log_level: str = "INFO"
+    log_format: str = "json"
+    consumer_batch: int = 64
+    consumer_max_deliver: int = 5
+    consumer_ack_wait: float = 30.0
+    max_request_bytes: int = 8 * 1024 * 1024
+    load_baseline: bool = True
+    baseline_csv: Path = Path(__file__).resolve().parents[2] / "data" / "csco22.csv"
+    db_pool_max: int = 10
+    stream_replicas: int = 1
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        known = {
+            "database_url": env.get("DATABASE_URL"),
+            "nats_url": env.get("NATS_URL"),
+        }
+        for field in msgspec.structs.fields(cls):
+            key = f"SKILLSREG_{field.name.upper()}"
+            if key in env:
+                known[field.name] = env[key]
+        values = {k: v for k, v in known.items() if v not in (None, "")}
+        return msgspec.convert(values, cls, strict=False)
+
+    def with_urls(self, database_url: str, nats_url: str) -> Settings:
+        return msgspec.structs.replace(self, database_url=database_url, nats_url=nats_url)

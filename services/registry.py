@@ -1,0 +1,8 @@
+"""Every service this build serves when they all run in one process."""
+
+from __future__ import annotations
+
+from services.occupations import SERVICE as OCCUPATIONS
+from services.platform.runtime import Service
+
+ALL: list[Service] = [OCCUPATIONS]

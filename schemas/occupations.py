@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 RELEASE_PUBLISHED = "skills.occupations.release.published"
+CATALOGUE_CHANGED = "skills.occupations.catalogue.changed"
 
 OccupationCode = Annotated[
     str,
@@ -54,6 +55,31 @@ class ReleasePublished(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     kind: Literal["baseline", "new-occupations", "amendment"] = "new-occupations"
     items: list[OccupationItem] = []
     source_note: Text = ""
+
+
+class OccupationState(msgspec.Struct, frozen=True, kw_only=True):
+    """An occupation as other contexts need it: enough to validate and label a code."""
+
+    code: OccupationCode
+    level: Level
+    name_zh: str
+    name_en: str | None = None
+    tags: list[Tag] = []
+    status: Literal["active", "retired"] = "active"
+
+
+class CatalogueChanged(msgspec.Struct, frozen=True, kw_only=True):
+    """Derived from an applied release: the new state of every entry it added, amended or retired.
+
+    One event per release (not one per occupation) keeps publishes few under fsync-always.
+    `revision` grows with each applied release; a consumer keeps, per code, the state with
+    the highest revision, so it never depends on arrival order.
+    """
+
+    release_id: ReleaseId
+    revision: int
+    published_on: date
+    changes: list[OccupationState]
 
 
 # -- HTTP bodies ----------------------------------------------------------------------------

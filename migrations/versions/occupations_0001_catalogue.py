@@ -21,6 +21,7 @@ def upgrade() -> None:
         CREATE SCHEMA occupations;
         CREATE TABLE occupations.release (
             release_id   text        PRIMARY KEY,
+            seq          bigint      GENERATED ALWAYS AS IDENTITY UNIQUE,
             title        text        NOT NULL,
             kind         text        NOT NULL,
             published_on date        NOT NULL,

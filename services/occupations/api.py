@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 import asyncpg
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import Parameter, PathParameter
 
 from schemas.occupations import (
     Occupation,
@@ -16,7 +16,7 @@ from schemas.occupations import (
     OccupationRef,
     OccupationStats,
 )
-from services.platform.db import Pool
+from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
 from . import store
@@ -53,7 +53,7 @@ def require_code(code: str) -> None:
 
 class OccupationController(Controller):
     path = "/occupations"
-    tags: ClassVar[list[str]] = ["occupations"]
+    tags = ["occupations"]
 
     @get(
         "/",
@@ -62,7 +62,7 @@ class OccupationController(Controller):
     )
     async def list_occupations(
         self,
-        pool: Pool,
+        pool: PoolDep,
         prefix: Annotated[
             str | None,
             Parameter(
@@ -89,7 +89,7 @@ class OccupationController(Controller):
         return OccupationPage(items=items, next_after=last, next=link)
 
     @get("/stats", summary="Counts per level and tag, next to the official figure")
-    async def stats(self, pool: Pool) -> OccupationStats:
+    async def stats(self, pool: PoolDep) -> OccupationStats:
         data = await store.stats(pool)
         loaded = int(data["by_level"].get("4", 0))
         return OccupationStats(
@@ -106,7 +106,9 @@ class OccupationController(Controller):
         )
 
     @get("/{code:str}", summary="One occupation with its parent chain and children")
-    async def get_occupation(self, pool: Pool, code: str) -> OccupationDetail:
+    async def get_occupation(
+        self, pool: PoolDep, code: Annotated[str, PathParameter(description="X-XX-XX-XX")]
+    ) -> OccupationDetail:
         require_code(code)
         row = await store.get_occupation(pool, code)
         if row is None:

@@ -7,7 +7,13 @@ import hashlib
 import msgspec
 
 from schemas.envelope import Event
-from schemas.occupations import ReleasePublished
+from schemas.occupations import (
+    CATALOGUE_CHANGED,
+    CatalogueChanged,
+    OccupationState,
+    ReleasePublished,
+)
+from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection
 
@@ -39,7 +45,30 @@ async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> Non
         shown = "; ".join(problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise Rejected(f"release {release.release_id} refused: {shown}{more}")
-    await store.insert_release(
+    revision = await store.insert_release(
         conn, release, content_hash=digest, event_id=event.id, actor=event.actor
     )
     await store.insert_occupations(conn, release.release_id, release.items, parents)
+    changed = CatalogueChanged(
+        release_id=release.release_id,
+        revision=revision,
+        published_on=release.published_on,
+        changes=[
+            OccupationState(
+                code=i.code, level=i.level, name_zh=i.name_zh, name_en=i.name_en, tags=i.tags
+            )
+            for i in release.items
+        ],
+    )
+    await outbox.enqueue(
+        conn,
+        "occupations",
+        Event(
+            id=f"catalogue:{release.release_id}",
+            source="/occupations",
+            type=CATALOGUE_CHANGED,
+            subject=release.release_id,
+            actor=event.actor,
+            data=changed,
+        ),
+    )

@@ -32,12 +32,14 @@ async def existing_levels(conn: Conn, codes: list[str]) -> dict[str, int]:
 
 async def insert_release(
     conn: Conn, release: ReleasePublished, *, content_hash: str, event_id: str, actor: str
-) -> None:
-    await conn.execute(
+) -> int:
+    """Record the release; return its catalogue revision (the order releases applied in)."""
+    seq: int = await conn.fetchval(
         """INSERT INTO occupations.release
             (release_id, title, kind, published_on, content_hash, event_id, actor, source_note,
              added)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        RETURNING seq""",
         release.release_id,
         release.title,
         release.kind,
@@ -48,6 +50,7 @@ async def insert_release(
         release.source_note,
         len(release.items),
     )
+    return seq
 
 
 async def insert_occupations(

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -71,7 +72,6 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.runtime = runtime
         runtime.start_background()
         try:
             yield
@@ -86,6 +86,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
     return Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],
+        state=State({"runtime": runtime}),
         dependencies={
             "runtime": Provide(_runtime, sync_to_thread=False),
             "pool": Provide(_pool, sync_to_thread=False),

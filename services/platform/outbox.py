@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -22,6 +24,8 @@ from .logs import get_logger
 from .metrics import OUTBOX_RELAYED
 
 log = get_logger(__name__)
+
+PRUNE_EVERY = 600.0  # seconds
 
 
 def channel(schema: str) -> str:
@@ -91,40 +95,41 @@ async def relay_once(pool: Pool, bus: Bus, schema: str, limit: int = 256) -> int
 
 
 async def run_relay(pool: Pool, bus: Bus, schema: str, stop: asyncio.Event) -> None:
-    """Relay until `stop`: woken by NOTIFY, with a slow poll as a safety net."""
+    """Relay until `stop`: woken by NOTIFY, with a one-second poll as a safety net."""
     wake = asyncio.Event()
     listener: Connection | None = None
+    backoff, pruned_at = 0.5, 0.0
 
     def on_notify(*_: object) -> None:
         wake.set()
 
-    backoff = 0.5
     while not stop.is_set():
         try:
             if listener is None or listener.is_closed():
                 listener = await pool.acquire()
                 await listener.add_listener(channel(schema), on_notify)
+            wake.clear()  # before draining, so a NOTIFY during the drain is not lost
             while await relay_once(pool, bus, schema):
                 pass
-            await prune(pool, schema)
+            if time.monotonic() - pruned_at > PRUNE_EVERY:
+                await prune(pool, schema)
+                pruned_at = time.monotonic()
             backoff = 0.5
-        except UNAVAILABLE as exc:
-            log.warning("outbox relay waiting for postgres", schema=schema, error=str(exc))
-            listener = await _release(pool, listener)
+        except Exception as exc:
+            if isinstance(exc, UNAVAILABLE):
+                log.warning("outbox relay waiting for postgres", schema=schema, error=str(exc))
+                await _release(pool, listener, schema, on_notify)
+                listener = None
+            else:
+                log.exception("outbox relay failed; retrying", schema=schema)
             await _sleep_or_stop(stop, backoff)
             backoff = min(backoff * 2, 5.0)
             continue
-        except Exception:
-            log.exception("outbox relay failed; retrying", schema=schema)
-            await _sleep_or_stop(stop, backoff)
-            backoff = min(backoff * 2, 5.0)
-            continue
-        wake.clear()
         waiters = {asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())}
         _, pending = await asyncio.wait(waiters, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
-    await _release(pool, listener)
+    await _release(pool, listener, schema, on_notify)
 
 
 async def prune(pool: Pool, schema: str) -> None:
@@ -132,14 +137,16 @@ async def prune(pool: Pool, schema: str) -> None:
     await pool.execute(f"DELETE FROM {schema}.outbox WHERE published_at < now() - interval '1 day'")
 
 
-async def _release(pool: Pool, conn: Connection | None) -> None:
+async def _release(
+    pool: Pool, conn: Connection | None, schema: str, callback: Callable[..., None]
+) -> None:
     if conn is None:
-        return None
+        return
     try:
+        await conn.remove_listener(channel(schema), callback)
         await pool.release(conn)
     except Exception:
         conn.terminate()
-    return None
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

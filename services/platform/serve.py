@@ -38,10 +38,10 @@ def embedded_servers(settings: Settings) -> Iterator[Settings]:
             database_url = admin_url.rsplit("/", 1)[0] + f"/{EMBEDDED_DATABASE}"
             log.info("embedded postgres running", url=database_url, data=str(pg.pgdata))
         if not nats_url:
-            server = EmbeddedNats(settings.data_dir / "nats")
-            started.append(server)
-            nats_url = server.start()
-            log.info("embedded nats running", url=nats_url, data=str(server.root))
+            broker = EmbeddedNats(settings.data_dir / "nats")
+            started.append(broker)
+            nats_url = broker.start()
+            log.info("embedded nats running", url=nats_url, data=str(broker.root))
         yield settings.with_urls(database_url, nats_url)
     finally:
         for server in reversed(started):

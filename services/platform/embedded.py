@@ -49,11 +49,11 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, log_file
 
 
 class EmbeddedPostgres:
-    def __init__(self, root: Path, *, fsync: bool = True) -> None:
+    def __init__(self, root: Path, *, fsync: bool = True, port: int = 0) -> None:
         self.root = root.resolve()
         self.pgdata = self.root / "pgdata"
         self.fsync = fsync
-        self.port = 0
+        self.port = port
         self.proc: subprocess.Popen[bytes] | None = None
         self.user: str | None = None
 
@@ -116,7 +116,7 @@ class EmbeddedPostgres:
                 **self._as_user(),
             )
         self._stop_leftover()
-        self.port = free_port()
+        self.port = self.port or free_port()
         log_file = self.root / "postgres.log"
         options = [
             "-D",

@@ -25,6 +25,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     baseline_csv: Path = Path(__file__).resolve().parents[2] / "data" / "csco22.csv"
     db_pool_max: int = 10
     stream_replicas: int = 1
+    # Fixed ports for the embedded servers of `make run`, so the CLI and psql can find them.
+    embedded_pg_port: int = 15432
+    embedded_nats_port: int = 14222
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,6 +42,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 known[field.name] = env[key]
         values = {k: v for k, v in known.items() if v not in (None, "")}
         return msgspec.convert(values, cls, strict=False)
+
+    def resolved(self) -> Settings:
+        """URLs from the environment, else those of the embedded servers `make run` starts."""
+        return self.with_urls(
+            self.database_url
+            or f"postgresql://postgres@127.0.0.1:{self.embedded_pg_port}/skillsreg",
+            self.nats_url or f"nats://127.0.0.1:{self.embedded_nats_port}",
+        )
 
     def with_urls(self, database_url: str, nats_url: str) -> Settings:
         return msgspec.structs.replace(self, database_url=database_url, nats_url=nats_url)

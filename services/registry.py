@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from services.occupations import SERVICE as OCCUPATIONS
 from services.platform.runtime import Service
+from services.web import SERVICE as WEB
 
-ALL: list[Service] = [OCCUPATIONS]
+ALL: list[Service] = [OCCUPATIONS, WEB]

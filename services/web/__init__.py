@@ -1,0 +1,33 @@
+"""Public web pages in Chinese and English, rendered on the server from the public JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router, get
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+
+from services.platform.runtime import Service
+
+from .i18n import LANGS
+from .occupation_pages import OccupationPages
+from .render import STATIC
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def root() -> Redirect:
+    return Redirect("/zh/")
+
+
+PAGES: list[Any] = [OccupationPages]
+
+SERVICE = Service(
+    name="web",
+    schema="web",
+    route_handlers=[
+        root,
+        create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),
+        *(Router(path=f"/{lang}", route_handlers=PAGES, include_in_schema=False) for lang in LANGS),
+    ],
+)

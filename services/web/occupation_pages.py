@@ -1,0 +1,87 @@
+"""Pages over the occupation catalogue: home, browser and search, one occupation, releases."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter, PathParameter
+from litestar.response import Response
+
+from schemas.occupations import OccupationDetail, OccupationPage, OccupationStats
+
+from .public_api import ApiError
+from .render import api, page, serves
+
+CODE_PREFIX = re.compile(r"^[1-8](-\d{0,2}){0,3}$")
+PAGE_SIZE = 50
+
+AnyRequest = Request[Any, Any, Any]
+
+
+class OccupationPages(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: AnyRequest) -> Response[str]:
+        async with api(request) as public:
+            stats = await public.get("/occupations/stats", OccupationStats)
+            groups = await public.get("/occupations", OccupationPage, {"level": 1, "limit": 8})
+        return page(request, "home.html", stats=stats, groups=groups.items)
+
+    @get("/occupations")
+    async def browse(
+        self,
+        request: AnyRequest,
+        q: Annotated[str, Parameter(max_length=100)] = "",
+        level: Annotated[str, Parameter(max_length=1)] = "",
+        tag: Annotated[str, Parameter(max_length=10)] = "",
+        after: Annotated[str, Parameter(max_length=20)] = "",
+    ) -> Response[str]:
+        q = q.strip()
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "after": after, "tag": tag}
+        if q and CODE_PREFIX.match(q):
+            params["prefix"] = q.rstrip("-")
+        elif q:
+            params["q"] = q
+        params["level"] = level or (None if q or tag else "1")
+        problem: dict[str, Any] | None = None
+        async with api(request) as public:
+            try:
+                found = await public.get("/occupations", OccupationPage, params)
+            except ApiError as exc:
+                if exc.status != 400:
+                    raise
+                found, problem = OccupationPage(items=[]), exc.problem
+        return page(
+            request,
+            "occupations.html",
+            status=400 if problem else 200,
+            q=q,
+            level=level,
+            tag=tag,
+            found=found,
+            problem=problem,
+        )
+
+    @get("/occupations/{code:str}")
+    async def occupation(
+        self, request: AnyRequest, code: Annotated[str, PathParameter(max_length=20)]
+    ) -> Response[str]:
+        async with api(request) as public:
+            try:
+                detail = await public.find(f"/occupations/{code}", OccupationDetail)
+            except ApiError as exc:
+                if exc.status != 400:
+                    raise
+                return page(request, "missing.html", status=400, problem=exc.problem)
+            if detail is None:
+                return page(request, "missing.html", status=404, problem=None)
+            history: list[dict[str, Any]] | None = None
+            if serves(request, "/occupations/{code:str}/history"):
+                response = await public.raw(f"/occupations/{code}/history")
+                if response.status_code == 200:
+                    body = response.json()
+                    history = body.get("items", body) if isinstance(body, dict) else body
+        return page(request, "occupation.html", detail=detail, history=history)

@@ -1,0 +1,77 @@
+"""Occupation pages in Chinese and English, usable without JavaScript."""
+
+from __future__ import annotations
+
+from .conftest import Client
+
+
+async def test_root_sends_visitors_to_the_chinese_home(client: Client) -> None:
+    response = await client.get("/")
+    assert response.status_code in (301, 302, 307, 308)
+    assert response.headers["location"] == "/zh/"
+
+
+async def test_home_in_both_languages_shows_the_catalogue_figures(client: Client) -> None:
+    zh = await client.get("/zh/")
+    en = await client.get("/en/")
+    assert zh.status_code == en.status_code == 200
+    assert zh.headers["content-type"].startswith("text/html")
+    assert "职业分类" in zh.text and 'lang="zh-CN"' in zh.text
+    assert "Occupations" in en.text and 'lang="en"' in en.text
+    for page in (zh.text, en.text):
+        assert '<dd id="occupations-loaded">1631</dd>' in page
+        assert "1639" in page
+    # the switch leads to the same page in the other language
+    assert 'href="/en/"' in zh.text and 'href="/zh/"' in en.text
+
+
+async def test_search_by_code_prefix_is_a_plain_form_submission(client: Client) -> None:
+    response = await client.get("/zh/occupations", params={"q": "4-04-05"})
+    assert response.status_code == 200
+    assert "计算机程序设计员" in response.text
+    assert 'href="/zh/occupations/4-04-05-01"' in response.text
+    assert "6-01" not in response.text
+    # the switch keeps the query
+    assert 'href="/en/occupations?q=4-04-05"' in response.text
+
+
+async def test_filters_and_next_page_link(client: Client) -> None:
+    first = await client.get("/en/occupations", params={"tag": "green", "level": "4"})
+    assert first.status_code == 200
+    assert first.text.count('class="tag tag-green"') == 50
+    assert 'id="next-page"' in first.text
+    link = first.text.split('id="next-page" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = await client.get(link)
+    assert second.status_code == 200 and 'class="tag tag-green"' in second.text
+    assert set(_codes(first.text)).isdisjoint(_codes(second.text))
+
+
+async def test_occupation_page_shows_definition_tasks_and_parents(client: Client) -> None:
+    response = await client.get("/zh/occupations/4-04-05-01")
+    assert response.status_code == 200
+    text = response.text
+    assert "计算机程序设计员" in text and "数字职业" in text
+    assert 'href="/zh/occupations/4-04-05-00"' in text  # parent chain
+    assert text.count("<li>") >= 4  # its four main tasks
+    group = await client.get("/en/occupations/4-04-05-00")
+    assert 'href="/en/occupations/4-04-05-01"' in group.text
+
+
+async def test_unknown_and_malformed_codes_get_a_clear_page(client: Client) -> None:
+    missing = await client.get("/en/occupations/4-99-99-99")
+    assert missing.status_code == 404 and "No such record." in missing.text
+    bad = await client.get("/zh/occupations/not-a-code")
+    assert bad.status_code == 400 and "X-XX-XX-XX" in bad.text
+    bad_filter = await client.get("/en/occupations", params={"tag": "purple"})
+    assert bad_filter.status_code == 400 and 'role="alert"' in bad_filter.text
+
+
+async def test_stylesheet_is_served_locally(client: Client) -> None:
+    response = await client.get("/static/site.css")
+    assert response.status_code == 200 and "--accent" in response.text
+    home = (await client.get("/zh/")).text
+    assert "http://" not in home.replace('href="http://skillsreg', "") and "https://" not in home
+
+
+def _codes(html: str) -> list[str]:
+    return [part.split('"', 1)[0] for part in html.split('class="code"><a href="')[1:]]

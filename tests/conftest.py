@@ -15,7 +15,7 @@ from services.platform.runtime import Runtime
 from services.platform.settings import Settings
 from services.registry import ALL
 
-from .harness import Servers, delete_streams, eventually, test_settings, unique
+from .harness import Servers, delete_streams, eventually, settings_for, unique
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +40,7 @@ async def catalogue_template(servers: Servers, migrated_template: str) -> AsyncI
     """A database holding the 2022 baseline, applied through the real bus and consumer."""
     name = unique("skillsreg_cat_")
     url = await servers.create_database(name, template=migrated_template)
-    settings = test_settings(url, servers.nats_url)
+    settings = settings_for(url, servers.nats_url)
     runtime = await Runtime.open(settings, ALL)
     release, _ = read_baseline(settings.baseline_csv)
     runtime.start_background()
@@ -77,7 +77,7 @@ async def database_url(servers: Servers, catalogue_template: str) -> AsyncIterat
 
 @pytest.fixture
 async def settings(servers: Servers, database_url: str) -> AsyncIterator[Settings]:
-    configured = test_settings(database_url, servers.nats_url)
+    configured = settings_for(database_url, servers.nats_url)
     yield configured
     await delete_streams(servers.nats_url, configured.subject_root)
 

@@ -72,13 +72,14 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
 
 
-def test_settings(database_url: str, nats_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, nats_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "nats_url": nats_url,
         "subject_root": unique("t"),
         "load_baseline": False,
         "consumer_ack_wait": 5.0,
+        "consumer_max_deliver": 3,
         "log_format": "console",
         "db_pool_max": 5,
     }

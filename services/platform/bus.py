@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,14 @@ class Bus:
         self.replicas = replicas
 
     @classmethod
-    async def connect(cls, url: str, *, root: str = CANONICAL_ROOT, replicas: int = 1) -> Bus:
+    async def connect(
+        cls,
+        url: str,
+        *,
+        root: str = CANONICAL_ROOT,
+        replicas: int = 1,
+        first_connect_timeout: float = 10.0,
+    ) -> Bus:
         async def on_disconnect() -> None:
             log.warning("nats disconnected", url=url)
 
@@ -65,7 +73,8 @@ class Bus:
             log.warning("nats error", error=str(exc))
 
         try:
-            nc = await nats.connect(
+            # With unlimited reconnects nats-py retries a first connect forever; bound it.
+            connecting = nats.connect(
                 url,
                 connect_timeout=3,
                 allow_reconnect=True,
@@ -76,6 +85,7 @@ class Bus:
                 error_cb=on_error,
                 name="skillsreg",
             )
+            nc = await asyncio.wait_for(connecting, timeout=first_connect_timeout)
         except Exception as exc:  # nats-py raises several unrelated types on first connect
             raise BusUnavailable(
                 f"cannot reach NATS at {url}: {exc or type(exc).__name__}"

@@ -106,6 +106,7 @@ async def run_relay(pool: Pool, bus: Bus, schema: str, stop: asyncio.Event) -> N
     while not stop.is_set():
         try:
             if listener is None or listener.is_closed():
+                await _unlisten(pool, listener, schema, on_notify)
                 listener = await pool.acquire()
                 await listener.add_listener(channel(schema), on_notify)
             wake.clear()  # before draining, so a NOTIFY during the drain is not lost
@@ -118,10 +119,10 @@ async def run_relay(pool: Pool, bus: Bus, schema: str, stop: asyncio.Event) -> N
         except Exception as exc:
             if isinstance(exc, UNAVAILABLE):
                 log.warning("outbox relay waiting for postgres", schema=schema, error=str(exc))
-                await _release(pool, listener, schema, on_notify)
-                listener = None
             else:
                 log.exception("outbox relay failed; retrying", schema=schema)
+            await _unlisten(pool, listener, schema, on_notify)
+            listener = None
             await _sleep_or_stop(stop, backoff)
             backoff = min(backoff * 2, 5.0)
             continue
@@ -129,7 +130,7 @@ async def run_relay(pool: Pool, bus: Bus, schema: str, stop: asyncio.Event) -> N
         _, pending = await asyncio.wait(waiters, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
-    await _release(pool, listener, schema, on_notify)
+    await _unlisten(pool, listener, schema, on_notify)
 
 
 async def prune(pool: Pool, schema: str) -> None:
@@ -137,16 +138,19 @@ async def prune(pool: Pool, schema: str) -> None:
     await pool.execute(f"DELETE FROM {schema}.outbox WHERE published_at < now() - interval '1 day'")
 
 
-async def _release(
+async def _unlisten(
     pool: Pool, conn: Connection | None, schema: str, callback: Callable[..., None]
 ) -> None:
+    """Give the listening connection back; after an outage it may already be broken."""
     if conn is None:
         return
-    try:
+    with contextlib.suppress(Exception):
         await conn.remove_listener(channel(schema), callback)
+    try:
         await pool.release(conn)
     except Exception:
-        conn.terminate()
+        with contextlib.suppress(Exception):
+            conn.terminate()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

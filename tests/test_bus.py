@@ -1,0 +1,123 @@
+"""Bus semantics with real NATS and Postgres: dedupe, inbox, dead letters, outbox."""
+
+from __future__ import annotations
+
+import msgspec
+from nats.js.api import ConsumerConfig
+
+from schemas.occupations import CATALOGUE_CHANGED
+
+from .conftest import Client
+from .harness import eventually
+from .releases import occupation, release, release_event
+
+
+async def count(client: Client, sql: str, *args: object) -> int:
+    return int(await client.runtime.pool.fetchval(sql, *args))
+
+
+async def releases_applied(client: Client) -> int:
+    return await count(client, "SELECT count(*) FROM occupations.release")
+
+
+async def test_duplicate_publish_is_reported_and_has_no_second_effect(client: Client) -> None:
+    event = release_event(release("dup-1", occupation("4-04-05-91")))
+    first = await client.runtime.bus.publish(event)
+    second = await client.runtime.bus.publish(event)
+    assert not first.duplicate
+    assert second.duplicate and second.seq == first.seq
+    await eventually(lambda: releases_applied(client), until=lambda n: n == 2)
+    changes = "SELECT count(*) FROM occupations.occupation_change WHERE code = '4-04-05-91'"
+    assert await count(client, changes) == 1
+
+
+async def duplicates_seen(client: Client) -> float:
+    text = (await client.get("/metrics")).text
+    line = 'skillsreg_events_handled_total{consumer="occupations-catalogue",outcome="duplicate"}'
+    found = [row.split()[-1] for row in text.splitlines() if row.startswith(line)]
+    return float(found[0]) if found else 0.0
+
+
+async def test_redelivered_event_outside_dedupe_window_applies_once(client: Client) -> None:
+    """The same event id under another message id (as after the window) hits the inbox."""
+    before = await duplicates_seen(client)
+    event = release_event(release("dup-2", occupation("4-04-05-92")))
+    payload = msgspec.json.encode(event)
+    bus = client.runtime.bus
+    await bus.publish_bytes(event.type, payload, msg_id="first-copy")
+    await bus.publish_bytes(event.type, payload, msg_id="second-copy")
+    inbox = "SELECT count(*) FROM occupations.inbox WHERE event_id = $1"
+    await eventually(lambda: count(client, inbox, event.id), until=lambda n: n == 1)
+    later = release_event(release("dup-2-later", occupation("4-04-05-93")))
+    await bus.publish(later)  # once this is applied, both copies have been consumed
+    await eventually(lambda: count(client, inbox, later.id), until=lambda n: n == 1)
+    assert await count(client, "SELECT count(*) FROM occupations.release") == 3
+    assert await count(client, inbox, event.id) == 1
+    assert await duplicates_seen(client) == before + 1
+
+
+async def test_poison_message_is_dead_lettered_and_the_rest_flow(client: Client) -> None:
+    bus = client.runtime.bus
+    subject = bus.subject("skills.occupations.release.published")
+    await bus.js.publish(subject, b"{not json", headers={"Nats-Msg-Id": "poison-1"})
+    wrong = {
+        "id": "wrong-1",
+        "source": "/x",
+        "type": "skills.occupations.release.published",
+        "data": {"release_id": 7},
+    }
+    await bus.js.publish(subject, msgspec.json.encode(wrong), headers={"Nats-Msg-Id": "wrong-1"})
+    good = release_event(release("after-poison", occupation("4-04-05-94")))
+    await bus.publish(good)
+
+    await eventually(lambda: releases_applied(client), until=lambda n: n == 2)
+    dead = await eventually(
+        lambda: client.runtime.pool.fetch(
+            "SELECT event_id, reason FROM occupations.dead_letter ORDER BY id"
+        ),
+        until=lambda rows: len(rows) == 2,
+    )
+    assert "not a valid event envelope" in dead[0]["reason"]
+    assert dead[1]["event_id"] == "wrong-1" and "release_id" in dead[1]["reason"]
+
+    # ... and both reach the dead-letter stream, with their reason in a header.
+    sub = await bus.js.pull_subscribe(
+        bus.subject("skills.deadletter.>"),
+        stream=bus.stream_name("deadletter"),
+        config=ConsumerConfig(),
+    )
+    msgs = await eventually(lambda: sub.fetch(10, timeout=2), until=lambda m: len(m) == 2)
+    assert msgs[0].data == b"{not json"
+    assert msgs[1].headers and "release_id" in msgs[1].headers["Skillsreg-Dead-Reason"]
+
+
+async def test_event_failing_every_delivery_is_dead_lettered_after_max(client: Client) -> None:
+    # Postgres refuses NUL characters in text: this event fails on every delivery.
+    bad = release_event(release("always-fails", occupation("4-04-05-95", "bad\x00name")))
+    await client.runtime.bus.publish(bad)
+    good = release_event(release("after-failure", occupation("4-04-05-96")))
+    await client.runtime.bus.publish(good)
+    rows = await eventually(
+        lambda: client.runtime.pool.fetch("SELECT reason, deliveries FROM occupations.dead_letter"),
+        until=lambda r: len(r) == 1,
+    )
+    assert rows[0]["deliveries"] == client.runtime.settings.consumer_max_deliver
+    assert "failed on" in rows[0]["reason"]
+    assert await releases_applied(client) == 2  # baseline + the good one, not the bad one
+
+
+async def test_derived_events_leave_through_the_outbox_once(client: Client) -> None:
+    bus = client.runtime.bus
+    for n in range(3):
+        await bus.publish(release_event(release(f"outbox-{n}", occupation(f"4-04-05-8{n}"))))
+    await eventually(lambda: releases_applied(client), until=lambda n: n == 4)
+    sub = await bus.js.pull_subscribe(
+        bus.subject(CATALOGUE_CHANGED),
+        stream=bus.stream_name("occupations"),
+        config=ConsumerConfig(),
+    )
+    msgs = await eventually(lambda: sub.fetch(10, timeout=2), until=lambda m: len(m) >= 3)
+    ids = [msgspec.json.decode(m.data)["data"]["release_id"] for m in msgs]
+    assert sorted(ids) == ["outbox-0", "outbox-1", "outbox-2"]
+    pending = "SELECT count(*) FROM occupations.outbox WHERE published_at IS NULL"
+    await eventually(lambda: count(client, pending), until=lambda n: n == 0)

@@ -19,8 +19,10 @@ from litestar.response import Response
 
 from .auth import Principal, authenticate
 from .bus import Bus
+from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
+from .openapi import document_problems
 from .runtime import Runtime
 from .settings import Settings
 
@@ -79,11 +81,11 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
             if close_runtime:
                 await runtime.close()
 
-    handlers: list[Any] = [live, ready, Metrics]
+    handlers: list[Any] = [live, ready, Metrics, *CONTRACT_ROUTES]
     for service in runtime.services:
         handlers.extend(service.route_handlers)
     names = ", ".join(s.name for s in runtime.services)
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],
         state=State({"runtime": runtime}),
@@ -116,3 +118,5 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    document_problems(app)
+    return app

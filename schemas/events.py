@@ -1,0 +1,61 @@
+"""The event catalogue: every event type skillsreg publishes, with its payload Struct.
+
+`python -m schemas.export` (`make contracts`) turns this table into a JSON Schema per event and
+one AsyncAPI document; a test fails when a consumer routes an event type missing here. Add a
+line when a context gains an event.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import msgspec
+
+from .grants import RATINGS_GRANTED, RatingsGranted
+from .occupations import (
+    CATALOGUE_CHANGED,
+    RELEASE_PUBLISHED,
+    CatalogueChanged,
+    ReleasePublished,
+)
+
+
+class EventContract(msgspec.Struct, frozen=True, kw_only=True):
+    """One subject `skills.<context>.<entity>.<verb>` and the payload its `data` carries."""
+
+    type: str
+    payload: builtins.type[Any]
+    summary: str
+    derived: bool = False  # True: emitted through the producer's outbox, not by an HTTP call
+
+    @property
+    def context(self) -> str:
+        return self.type.split(".")[1]
+
+
+def _catalogue(*contracts: EventContract) -> dict[str, EventContract]:
+    return {c.type: c for c in sorted(contracts, key=lambda c: c.type)}
+
+
+EVENTS: dict[str, EventContract] = _catalogue(
+    EventContract(
+        type=RELEASE_PUBLISHED,
+        payload=ReleasePublished,
+        summary="The ministry published a batch of the occupation list (baseline or new ones).",
+    ),
+    EventContract(
+        type=CATALOGUE_CHANGED,
+        payload=CatalogueChanged,
+        summary="An applied release changed these occupations; keep the highest revision.",
+        derived=True,
+    ),
+    EventContract(
+        type=RATINGS_GRANTED,
+        payload=RatingsGranted,
+        summary="Competition results earned these ratings; issue each grant exactly once.",
+        derived=True,
+    ),
+)
+
+DEAD_LETTER_ADDRESS = "skills.deadletter.{context}.{consumer}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from services.competitions import SERVICE as COMPETITIONS
 from services.occupations import SERVICE as OCCUPATIONS
 from services.platform.runtime import Service
 from services.web import SERVICE as WEB
 
-ALL: list[Service] = [OCCUPATIONS, WEB]
+ALL: list[Service] = [OCCUPATIONS, COMPETITIONS, WEB]

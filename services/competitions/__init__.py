@@ -1,0 +1,23 @@
+"""Competitions: WorldSkills and national results, medal tables, histories and awards."""
+
+from __future__ import annotations
+
+from services.platform.runtime import Service
+
+from .api import CompetitionController
+from .consumers import OCCUPATIONS, RESULTS
+from .history import CompetitorController, MemberController, SkillHistoryController
+
+SERVICE = Service(
+    name="competitions",
+    schema="competitions",
+    route_handlers=[
+        CompetitionController,
+        MemberController,
+        SkillHistoryController,
+        CompetitorController,
+    ],
+    consumers=[RESULTS, OCCUPATIONS],
+    contexts=["competitions"],
+    startup=[],
+)

@@ -1,0 +1,435 @@
+"""HTTP API of competitions: organisers write, everyone reads (no national IDs, masked names)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import FromPath, JSONBody, Parameter
+
+from schemas.competitions import (
+    Awards,
+    Competition,
+    CompetitionCreate,
+    CompetitionPage,
+    CompetitionRules,
+    MedalRow,
+    MedalTable,
+    PublicCompetitor,
+    RankBy,
+    RatingPolicy,
+    Result,
+    ResultPage,
+    ResultsSubmit,
+    Sector,
+    Skill,
+    SkillPage,
+    SkillResultsView,
+    SkillsCreate,
+    SubmissionStatus,
+    Submitted,
+)
+from schemas.envelope import new_event_id
+from services.platform.auth import Principal, authorise
+from services.platform.bus import EventTooLarge
+from services.platform.deps import BusDep, PoolDep, PrincipalDep
+from services.platform.errors import Problem, field_error
+
+from . import handlers, store, views
+from .domain import Tally, mask_name, rank
+from .handlers import Plan
+
+CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
+MAX_WAIT = 10.0
+
+
+def to_competition(row: Any) -> Competition:
+    values = dict(row)
+    values["rules"] = msgspec.convert(values["rules"], CompetitionRules)
+    return Competition(**values)
+
+
+def to_skill(row: Any) -> Skill:
+    return Skill(**dict(row))
+
+
+def to_result(row: Any) -> Result:
+    return Result(
+        skill=row["skill"],
+        member=row["member"],
+        competitors=[
+            PublicCompetitor(id=c["id"], name=mask_name(c["name"]))
+            for c in row["competitors"] or []
+        ],
+        mark=row["mark"],
+        position=row["position"],
+        medal=row["medal"],
+        revision=row["revision"],
+        best_of_nation=row["best_of_nation"],
+        albert_vidal_award=row["albert_vidal_award"],
+    )
+
+
+def to_tally(row: Any) -> Tally:
+    return Tally(
+        member=row["member"],
+        gold=row["gold"],
+        silver=row["silver"],
+        bronze=row["bronze"],
+        excellence=row["excellence"],
+        score_total=row["score_total"],
+        entries=row["entries"],
+        skills_entered=row["skills_entered"],
+    )
+
+
+def medal_row(place: int, t: Tally) -> MedalRow:
+    return MedalRow(
+        rank=place,
+        member=t.member,
+        gold=t.gold,
+        silver=t.silver,
+        bronze=t.bronze,
+        excellence=t.excellence,
+        total=t.total,
+        points=t.points,
+        score_total=round(t.score_total, 2),
+        score_avg=t.score_avg,
+        skills_entered=t.skills_entered,
+        points_per_skill=t.points_per_skill,
+    )
+
+
+async def competition_or_404(pool: Any, code: str) -> Any:
+    row = await store.get_competition(pool, code)
+    if row is None:
+        raise Problem(404, "unknown-competition", "Unknown competition", f"no competition {code}")
+    return row
+
+
+def authorise_organiser(principal: Principal, competition: Any, *, ministry: bool) -> None:
+    """Organisers act only for their own competitions; ministry staff where allowed."""
+    if ministry and principal.role == "ministry":
+        return
+    authorise(principal, "organiser", organisation=competition["organiser"])
+
+
+def refuse(outcome: Plan) -> None:
+    if outcome.problems:
+        raise Problem(
+            400,
+            "invalid-results",
+            "The results cannot apply",
+            f"{len(outcome.problems)} problem(s); nothing was applied",
+            errors=[field_error(f, m) for f, m in outcome.problems],
+        )
+    if outcome.conflicts:
+        raise Problem(
+            409,
+            "revision-conflict",
+            "The results conflict with an applied revision",
+            "; ".join(m for _, m in outcome.conflicts),
+            errors=[field_error(f, m) for f, m in outcome.conflicts],
+        )
+
+
+def wait_seconds(request: Request[Any, Any, Any]) -> float:
+    match = re.search(r"\bwait=(\d+(?:\.\d+)?)", request.headers.get("prefer", ""))
+    return min(float(match.group(1)), MAX_WAIT) if match else 0.0
+
+
+async def read_status(pool: Any, event_id: str) -> SubmissionStatus:
+    row = await store.submission(pool, event_id)
+    if row is None:
+        return SubmissionStatus(event_id=event_id, status="pending")
+    return SubmissionStatus(
+        event_id=event_id,
+        status=row["status"],
+        reason=row["reason"],
+        applied=list(row["applied"]),
+        unchanged=list(row["unchanged"]),
+    )
+
+
+class CompetitionController(Controller):
+    path = "/competitions"
+    tags = ["competitions"]
+
+    @post("/", summary="Create a competition (ministry)", security=[{"BearerToken": []}])
+    async def create(
+        self, pool: PoolDep, principal: PrincipalDep, data: JSONBody[CompetitionCreate]
+    ) -> Competition:
+        authorise(principal, "ministry")
+        if data.ends_on < data.starts_on:
+            raise Problem(
+                400,
+                "invalid-dates",
+                "The competition ends before it starts",
+                errors=[field_error("ends_on", "must not be before starts_on")],
+            )
+        if not await store.insert_competition(pool, data, principal.actor):
+            raise Problem(409, "competition-exists", "Competition exists", f"{data.code} exists")
+        return to_competition(await store.get_competition(pool, data.code))
+
+    @get("/", summary="List competitions, newest first (keyset: `after` = last code)")
+    async def list_competitions(
+        self,
+        pool: PoolDep,
+        kind: Annotated[str | None, Parameter(required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=CODE, required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> CompetitionPage:
+        rows = await views.list_competitions(pool, kind=kind, after=after, limit=limit + 1)
+        items = [to_competition(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return CompetitionPage(items=items, next_after=items[-1].code if more else None)
+
+    @get("/{code:str}", summary="One competition and its rules")
+    async def get_competition(self, pool: PoolDep, code: FromPath[str]) -> Competition:
+        return to_competition(await competition_or_404(pool, code))
+
+    @post(
+        "/{code:str}/skills",
+        summary="Add skills (organiser of the competition, or ministry)",
+        security=[{"BearerToken": []}],
+    )
+    async def add_skills(
+        self,
+        pool: PoolDep,
+        principal: PrincipalDep,
+        code: FromPath[str],
+        data: JSONBody[SkillsCreate],
+    ) -> SkillPage:
+        competition = await competition_or_404(pool, code)
+        authorise_organiser(principal, competition, ministry=True)
+        numbers = [s.number for s in data.skills]
+        errors = [
+            field_error(f"skills[{i}].number", f"skill {n} appears twice")
+            for i, n in enumerate(numbers)
+            if n in numbers[:i]
+        ]
+        linked = sorted({s.occupation_code for s in data.skills if s.occupation_code})
+        known = await store.active_occupations(pool, linked)
+        errors += [
+            field_error(
+                f"skills[{i}].occupation_code",
+                f"{s.occupation_code} is not an active occupation code",
+            )
+            for i, s in enumerate(data.skills)
+            if s.occupation_code and s.occupation_code not in known
+        ]
+        if errors:
+            raise Problem(400, "invalid-skills", "The skills cannot be added", errors=errors)
+        async with pool.acquire() as conn, conn.transaction():
+            taken = await store.existing_skills(conn, code, numbers)
+            if taken or await store.insert_skills(conn, code, data.skills) != len(numbers):
+                raise Problem(
+                    409,
+                    "skill-exists",
+                    "Skill already in this competition",
+                    f"{code} already has skill(s) {', '.join(taken) or 'added concurrently'}",
+                )
+        rows = await views.list_skills(pool, code, sector=None, after=None, limit=500)
+        return SkillPage(items=[to_skill(r) for r in rows if r["number"] in numbers])
+
+    @get("/{code:str}/skills", summary="Skills of a competition (keyset: `after` = number)")
+    async def list_skills(
+        self,
+        pool: PoolDep,
+        code: FromPath[str],
+        sector: Annotated[Sector | None, Parameter(required=False)] = None,
+        after: Annotated[str | None, Parameter(required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 100,
+    ) -> SkillPage:
+        await competition_or_404(pool, code)
+        rows = await views.list_skills(pool, code, sector=sector, after=after, limit=limit + 1)
+        items = [to_skill(r) for r in rows[:limit]]
+        return SkillPage(items=items, next_after=items[-1].number if len(rows) > limit else None)
+
+    @get("/{code:str}/skills/{number:str}/results", summary="Results of one skill")
+    async def skill_results(
+        self,
+        pool: PoolDep,
+        code: FromPath[str],
+        number: FromPath[str],
+        revision: Annotated[int | None, Parameter(ge=1, required=False)] = None,
+    ) -> SkillResultsView:
+        await competition_or_404(pool, code)
+        skill = await views.get_skill(pool, code, number)
+        if skill is None:
+            raise Problem(404, "unknown-skill", "Unknown skill", f"{code} has no skill {number}")
+        revisions = await views.skill_revisions(pool, code, number)
+        if revision is not None and revision not in revisions:
+            raise Problem(404, "unknown-revision", "Unknown revision", f"no revision {revision}")
+        rows = await views.skill_results(pool, code, number, revision)
+        shown = revision or skill["revision"]
+        return SkillResultsView(
+            skill=to_skill(skill),
+            revision=shown,
+            results=[to_result(r) for r in rows],
+            history=[r for r in revisions if r != shown],
+        )
+
+    @get("/{code:str}/entries", summary="Entries and results (keyset: `after` = skill/member)")
+    async def entries(
+        self,
+        pool: PoolDep,
+        code: FromPath[str],
+        member: Annotated[str | None, Parameter(required=False)] = None,
+        after: Annotated[
+            str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}/[A-Z0-9\-]{2,6}$", required=False)
+        ] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> ResultPage:
+        await competition_or_404(pool, code)
+        cursor = tuple(after.split("/", 1)) if after else None
+        rows = await views.entries(
+            pool,
+            code,
+            member=member,
+            after=cursor,  # type: ignore[arg-type]
+            limit=limit + 1,
+        )
+        items = [to_result(r) for r in rows[:limit]]
+        last = f"{items[-1].skill}/{items[-1].member}" if len(rows) > limit else None
+        return ResultPage(items=items, next_after=last)
+
+    @post(
+        "/{code:str}/results",
+        summary="Publish results of one or more skills (organiser); 202 + status URL",
+        status_code=202,
+        security=[{"BearerToken": []}],
+    )
+    async def publish_results(
+        self,
+        request: Request[Any, Any, Any],
+        pool: PoolDep,
+        bus: BusDep,
+        principal: PrincipalDep,
+        code: FromPath[str],
+        data: JSONBody[ResultsSubmit],
+    ) -> Response[Submitted]:
+        competition = await competition_or_404(pool, code)
+        authorise_organiser(principal, competition, ministry=False)
+        async with pool.acquire() as conn:
+            refuse(await handlers.plan(conn, competition, data.skills, lock=False))
+        key = request.headers.get("idempotency-key")
+        event = handlers.results_event(
+            code,
+            data.skills,
+            actor=principal.actor,
+            event_id=f"results:{code}:{key}" if key else new_event_id(),
+            source=f"/competitions/{code}/results",
+        )
+        try:
+            await bus.publish(event)
+        except (EventTooLarge, ValueError) as exc:
+            raise Problem(413, "too-large", "Results too large for one event", str(exc)) from exc
+        status = await self._wait(pool, event.id, wait_seconds(request))
+        url = f"/competitions/{code}/submissions/{event.id}"
+        body = Submitted(
+            event_id=event.id,
+            status=status.status,
+            status_url=url,
+            skills=[s.skill for s in data.skills],
+        )
+        if status.status == "refused":
+            raise Problem(409, "results-refused", "The results were refused", status.reason)
+        return Response(
+            body, status_code=200 if status.status == "applied" else 202, headers={"Location": url}
+        )
+
+    @staticmethod
+    async def _wait(pool: Any, event_id: str, seconds: float) -> SubmissionStatus:
+        deadline = time.monotonic() + seconds
+        status = SubmissionStatus(event_id=event_id, status="pending")
+        while seconds and time.monotonic() < deadline:
+            status = await read_status(pool, event_id)
+            if status.status != "pending":
+                break
+            await asyncio.sleep(0.05)
+        return status
+
+    @get("/{code:str}/submissions/{event_id:str}", summary="Status of a results submission")
+    async def submission(
+        self, pool: PoolDep, code: FromPath[str], event_id: FromPath[str]
+    ) -> SubmissionStatus:
+        return await read_status(pool, event_id)
+
+    @get("/{code:str}/medal-table", summary="Medal table under one ordering; optional sector")
+    async def medal_table(
+        self,
+        pool: PoolDep,
+        code: FromPath[str],
+        rank_by: Annotated[RankBy, Parameter(description="Ordering of the table")] = "gold",
+        sector: Annotated[Sector | None, Parameter(required=False)] = None,
+    ) -> MedalTable:
+        await competition_or_404(pool, code)
+        ranked = rank([to_tally(r) for r in await views.tallies(pool, code, sector)], rank_by)
+        return MedalTable(
+            competition=code,
+            rank_by=rank_by,
+            sector=sector,
+            rows=[medal_row(place, t) for place, t in ranked],
+        )
+
+    @get("/{code:str}/awards", summary="Albert Vidal Award and Best of Nation")
+    async def awards(self, pool: PoolDep, code: FromPath[str]) -> Awards:
+        await competition_or_404(pool, code)
+        results = [to_result(r) for r in await views.awards(pool, code)]
+        return Awards(
+            competition=code,
+            albert_vidal_award=[r for r in results if r.albert_vidal_award],
+            best_of_nation=sorted(
+                (r for r in results if r.best_of_nation), key=lambda r: (r.member, r.skill)
+            ),
+        )
+
+    @put(
+        "/{code:str}/rating-policy",
+        summary="Set which results grant which rating (ministry)",
+        security=[{"BearerToken": []}],
+    )
+    async def set_rating_policy(
+        self,
+        pool: PoolDep,
+        principal: PrincipalDep,
+        code: FromPath[str],
+        data: JSONBody[RatingPolicy],
+    ) -> dict[str, Any]:
+        authorise(principal, "ministry")
+        competition = await competition_or_404(pool, code)
+        linked = sorted({r.occupation_code for r in data.rules if r.occupation_code})
+        known = await store.active_occupations(pool, linked)
+        errors = [
+            field_error(f"rules[{i}].occupation_code", f"{r.occupation_code} is not known")
+            for i, r in enumerate(data.rules)
+            if r.occupation_code and r.occupation_code not in known
+        ]
+        medals = [r.medal for r in data.rules]
+        errors += [
+            field_error(f"rules[{i}].medal", f"{m} has two rules")
+            for i, m in enumerate(medals)
+            if m in medals[:i]
+        ]
+        if errors:
+            raise Problem(400, "invalid-policy", "The policy cannot be set", errors=errors)
+        async with pool.acquire() as conn, conn.transaction():
+            version = await store.set_policy(
+                conn, code, msgspec.to_builtins(data.rules), principal.actor
+            )
+            # Results already applied qualify too; grants already made are not repeated.
+            granted = await handlers.grant_ratings(conn, competition, None, principal.actor)
+        return {"competition": code, "version": version, "granted": granted}
+
+    @get("/{code:str}/rating-policy", summary="The rating policy of a competition")
+    async def get_rating_policy(self, pool: PoolDep, code: FromPath[str]) -> dict[str, Any]:
+        await competition_or_404(pool, code)
+        row = await store.get_policy(pool, code)
+        if row is None:
+            raise Problem(404, "no-policy", "No rating policy", f"{code} grants no ratings")
+        return {"competition": code, "version": row["version"], "rules": row["rules"]}

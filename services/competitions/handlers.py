@@ -1,0 +1,278 @@
+"""Use cases of the competitions context: check and apply published results, grant ratings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from schemas.competitions import (
+    RESULTS_PUBLISHED,
+    CompetitionRules,
+    PolicyRule,
+    ResultsPublished,
+    SkillResults,
+)
+from schemas.envelope import Event
+from schemas.grants import RATINGS_GRANTED, GrantedRating, RatingsGranted
+from schemas.occupations import CatalogueChanged
+from services.platform import outbox
+from services.platform.consumer import Rejected
+from services.platform.db import Connection
+
+from . import store
+from .domain import (
+    SkillFacts,
+    check_skill_results,
+    content_hash,
+    derive,
+    grant_id,
+    national_id_hash,
+)
+
+SCHEMA = "competitions"
+
+
+@dataclass
+class Plan:
+    """What a results submission would do, or why it cannot."""
+
+    problems: list[tuple[str, str]] = field(default_factory=list)  # bad input (field, message)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # revision refusals
+    apply: list[SkillResults] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def refusal(self) -> str | None:
+        found = self.problems + self.conflicts
+        if not found:
+            return None
+        shown = "; ".join(f"{f}: {m}" for f, m in found[:20])
+        more = f" (and {len(found) - 20} more)" if len(found) > 20 else ""
+        return f"results refused: {shown}{more}"
+
+
+def rules_of(competition: Any) -> CompetitionRules:
+    return msgspec.convert(competition["rules"], CompetitionRules)
+
+
+async def plan(
+    conn: Connection, competition: Any, skills: list[SkillResults], *, lock: bool
+) -> Plan:
+    """Check a submission against the competition's skills, members, rules and revisions.
+
+    The API runs this before publishing (to answer 400/409 at once); the consumer runs it
+    again under row locks, since state may have moved in between.
+    """
+    code, rules, out = competition["code"], rules_of(competition), Plan()
+    numbers = [s.skill for s in skills]
+    read = store.lock_skills if lock else store.skill_facts
+    rows = await read(conn, code, sorted(set(numbers)))
+    members = await store.known_members(
+        conn, sorted({line.member for s in skills for line in s.results})
+    )
+    seen: set[str] = set()
+    for index, results in enumerate(skills):
+        where = f"skills[{index}]"
+        if results.skill in seen:
+            out.problems.append((f"{where}.skill", f"skill {results.skill} appears twice"))
+            continue
+        seen.add(results.skill)
+        row = rows.get(results.skill)
+        facts = SkillFacts(row["team_size"], members) if row else None
+        out.problems += check_skill_results(results, facts, rules, where)
+    if out.problems:
+        return out
+    hashes = await store.revision_hashes(conn, code, [(s.skill, s.revision) for s in skills])
+    for index, results in enumerate(skills):
+        current = rows[results.skill]["revision"]
+        where = f"skills[{index}].revision"
+        if current is None or results.revision > current:
+            out.apply.append(results)
+        elif results.revision == current:
+            if hashes.get((results.skill, results.revision)) == content_hash(results):
+                out.unchanged.append(results.skill)
+            else:
+                out.conflicts.append(
+                    (
+                        where,
+                        f"skill {results.skill} revision {current} was already applied with "
+                        "different content; publish a correction as a higher revision",
+                    )
+                )
+        else:
+            out.conflicts.append(
+                (
+                    where,
+                    f"revision {results.revision} of skill {results.skill} is older than the "
+                    f"applied revision {current}",
+                )
+            )
+    return out
+
+
+def result_rows(
+    skills: list[SkillResults], rules: CompetitionRules, event: Event[Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, str]]]:
+    """Rows for store.apply_results: revisions, result lines, private identities."""
+    revisions, lines, identities = [], [], []
+    for results in skills:
+        revisions.append(
+            {
+                "skill": results.skill,
+                "revision": results.revision,
+                "content_hash": content_hash(results),
+                "event_id": event.id,
+                "actor": event.actor,
+            }
+        )
+        for line, (place, medal) in zip(
+            results.results, derive(results.results, rules), strict=True
+        ):
+            people = []
+            for seq, person in enumerate(line.competitors, start=1):
+                nid_hash = national_id_hash(person.national_id) if person.national_id else None
+                if person.national_id and nid_hash:
+                    identities.append((nid_hash, person.national_id))
+                # Without an organiser id the person is known only within this entry.
+                person_id = (
+                    person.id or f"{event.data.competition}.{results.skill}.{line.member}.{seq}"
+                )
+                people.append({"id": person_id, "name": person.name, "nid_hash": nid_hash})
+            lines.append(
+                {
+                    "skill": results.skill,
+                    "revision": results.revision,
+                    "member": line.member,
+                    "mark": line.mark,
+                    "position": line.position or place,
+                    "medal": medal,
+                    "competitors": people,
+                }
+            )
+    return revisions, lines, identities
+
+
+async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> None:
+    """All skills of the event or none: the consumer runs this inside one savepoint."""
+    data = event.data
+    competition = await store.get_competition(conn, data.competition)
+    if competition is None:
+        raise Rejected(f"unknown competition {data.competition!r}")
+    outcome = await plan(conn, competition, data.skills, lock=True)
+    refusal = outcome.refusal()
+    if refusal:
+        raise Rejected(refusal)
+    if outcome.apply:
+        revisions, lines, identities = result_rows(outcome.apply, rules_of(competition), event)
+        await store.apply_results(conn, data.competition, revisions, lines, identities)
+        await store.refresh_tally(conn, data.competition)
+        await grant_ratings(conn, competition, [s.skill for s in outcome.apply], event.actor)
+    await store.record_submission(
+        conn, event.id, data.competition, [s.skill for s in outcome.apply], outcome.unchanged
+    )
+
+
+async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> None:
+    await store.upsert_occupations(conn, event.data.revision, event.data.changes)
+
+
+# -- ratings granted by results ---------------------------------------------------------------
+
+
+async def grant_ratings(
+    conn: Connection, competition: Any, skills: list[str] | None, actor: str
+) -> int:
+    """Emit grants for qualifying results not granted before; return how many went out.
+
+    Grant ids derive from competition, skill and person, so a revision that keeps a medal
+    (or a policy set again) never grants twice.
+    """
+    code = competition["code"]
+    policy = await store.get_policy(conn, code)
+    if policy is None:
+        return 0
+    by_medal = {r.medal: r for r in msgspec.convert(policy["rules"], list[PolicyRule])}
+    policy_id = f"{code}:policy-v{policy['version']}"
+    candidates: dict[str, GrantedRating] = {}
+    revisions: dict[str, int] = {}
+    for row in await store.identified_results(conn, code, skills):
+        rule = by_medal.get(row["medal"])
+        occupation = (rule.occupation_code or row["occupation_code"]) if rule else None
+        if rule is None or occupation is None:
+            continue
+        gid = grant_id(code, row["skill"], row["national_id"])
+        revisions[gid] = row["revision"]
+        candidates[gid] = GrantedRating(
+            grant_id=gid,
+            national_id=row["national_id"],
+            name=row["name"],
+            occupation_code=occupation,
+            level=rule.level,
+            competition_code=code,
+            skill_number=row["skill"],
+            medal=row["medal"],
+            awarded_on=competition["ends_on"],
+        )
+    if not candidates:
+        return 0
+    fresh = await store.record_grants(
+        conn,
+        [
+            {
+                "grant_id": g.grant_id,
+                "competition": code,
+                "skill": g.skill_number,
+                "policy_id": policy_id,
+                "result_revision": revisions[g.grant_id],
+                "medal": g.medal,
+                "level": g.level,
+                "occupation_code": g.occupation_code,
+            }
+            for g in candidates.values()
+        ],
+    )
+    grants = [g for gid, g in sorted(candidates.items()) if gid in fresh]
+    if not grants:
+        return 0
+    digest = hashlib.sha256("\n".join(g.grant_id for g in grants).encode()).hexdigest()[:32]
+    await outbox.enqueue(
+        conn,
+        SCHEMA,
+        Event(
+            id=f"grants:{code}:{digest}",
+            source="/competitions",
+            type=RATINGS_GRANTED,
+            subject=code,
+            actor=actor,
+            data=RatingsGranted(
+                competition_code=code,
+                policy_id=policy_id,
+                result_revision=max(revisions[g.grant_id] for g in grants),
+                grants=grants,
+            ),
+        ),
+    )
+    return len(grants)
+
+
+def results_event(
+    competition: str, skills: list[SkillResults], *, actor: str, event_id: str, source: str
+) -> Event[ResultsPublished]:
+    return Event(
+        id=event_id,
+        source=source,
+        type=RESULTS_PUBLISHED,
+        subject=competition,
+        actor=actor,
+        data=ResultsPublished(competition=competition, skills=skills),
+    )
+
+
+def content_event_id(competition: str, skills: list[SkillResults]) -> str:
+    """An id from the content: publishing the same results twice dedupes on the server."""
+    digest = hashlib.sha256(
+        "|".join(f"{s.skill}:{s.revision}:{content_hash(s)}" for s in skills).encode()
+    ).hexdigest()[:32]
+    return f"results:{competition}:{digest}"

@@ -1,0 +1,205 @@
+"""HTTP reads across competitions: members, member/skill/competitor histories (public)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Annotated, Any
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, Parameter
+
+from schemas.competitions import (
+    CompetitionKind,
+    CompetitionStanding,
+    CompetitorEntry,
+    CompetitorHistory,
+    EditionWinners,
+    MedalTotals,
+    Member,
+    MemberHistory,
+    MemberPage,
+    MembersCreate,
+    SkillHistory,
+    Streak,
+)
+from services.platform.auth import authorise
+from services.platform.deps import PoolDep, PrincipalDep
+from services.platform.errors import Problem, field_error
+
+from . import store, views
+from .api import to_result, to_tally
+from .domain import gold_streaks, mask_name, ranks_of
+
+
+def to_member(row: Any) -> Member:
+    return Member(**dict(row))
+
+
+class MemberController(Controller):
+    path = "/members"
+    tags = ["competitions"]
+
+    @post(
+        "/",
+        summary="Register members (new codes; ministry may also rename)",
+        security=[{"BearerToken": []}],
+    )
+    async def register(
+        self, pool: PoolDep, principal: PrincipalDep, data: JSONBody[MembersCreate]
+    ) -> dict[str, int]:
+        authorise(principal, "ministry", "organiser")
+        codes = [m.code for m in data.members]
+        errors = [
+            field_error(f"members[{i}].code", f"{c} appears twice")
+            for i, c in enumerate(codes)
+            if c in codes[:i]
+        ]
+        if errors:
+            raise Problem(400, "invalid-members", "The members cannot be registered", errors=errors)
+        added = await store.upsert_members(
+            pool, data.members, rename=principal.role in ("ministry", "admin")
+        )
+        return {"received": len(codes), "written": added}
+
+    @get("/", summary="Members (keyset: `after` = last code)")
+    async def list_members(
+        self,
+        pool: PoolDep,
+        after: Annotated[str | None, Parameter(required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> MemberPage:
+        rows = await views.list_members(pool, after=after, limit=limit + 1)
+        items = [to_member(r) for r in rows[:limit]]
+        return MemberPage(items=items, next_after=items[-1].code if len(rows) > limit else None)
+
+    @get("/{code:str}/history", summary="A member across competitions: medals and ranks")
+    async def history(
+        self,
+        pool: PoolDep,
+        code: FromPath[str],
+        since: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
+        until: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
+        kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
+    ) -> MemberHistory:
+        member = await views.get_member(pool, code)
+        if member is None:
+            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
+        rows = await views.member_history(pool, code, since=since, until=until, kind=kind)
+        standings: list[CompetitionStanding] = []
+        for competition, group in groupby(rows, key=lambda r: r["competition"]):
+            block = list(group)
+            tallies = [to_tally(r) for r in block]
+            mine = next(r for r in block if r["member"] == code)
+            own = to_tally(mine)
+            standings.append(
+                CompetitionStanding(
+                    competition=competition,
+                    name=mine["name"],
+                    kind=mine["kind"],
+                    starts_on=mine["starts_on"],
+                    entries=own.entries,
+                    competitors=mine["competitors"],
+                    gold=own.gold,
+                    silver=own.silver,
+                    bronze=own.bronze,
+                    excellence=own.excellence,
+                    points=own.points,
+                    score_total=round(own.score_total, 2),
+                    score_avg=own.score_avg,
+                    ranks=ranks_of(tallies, code),
+                )
+            )
+        totals = MedalTotals(
+            competitions=len(standings),
+            entries=sum(s.entries for s in standings),
+            competitors=sum(s.competitors for s in standings),
+            gold=sum(s.gold for s in standings),
+            silver=sum(s.silver for s in standings),
+            bronze=sum(s.bronze for s in standings),
+            excellence=sum(s.excellence for s in standings),
+        )
+        return MemberHistory(
+            member=to_member(member),
+            since=since,
+            until=until,
+            competitions=standings,
+            totals=totals,
+        )
+
+
+class SkillHistoryController(Controller):
+    path = "/skills"
+    tags = ["competitions"]
+
+    @get("/history", summary="A skill across editions: gold winners and gold streaks")
+    async def history(
+        self,
+        pool: PoolDep,
+        name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
+        number: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
+        kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
+    ) -> SkillHistory:
+        if not name and not number:
+            raise Problem(
+                400,
+                "missing-skill",
+                "Name a skill",
+                errors=[field_error("name", "give `name` or `number`")],
+            )
+        rows = await views.skill_history(pool, number=number, name=name, kind=kind)
+        editions: list[EditionWinners] = []
+        for (competition, skill), group in groupby(
+            rows, key=lambda r: (r["competition"], r["number"])
+        ):
+            block = list(group)
+            winners = [
+                to_result(
+                    dict(r) | {"skill": skill, "best_of_nation": False, "albert_vidal_award": False}
+                )
+                for r in block
+                if r["member"] is not None
+            ]
+            editions.append(
+                EditionWinners(
+                    competition=competition,
+                    starts_on=block[0]["starts_on"],
+                    skill=skill,
+                    skill_name=block[0]["name_en"],
+                    winners=winners,
+                )
+            )
+        runs = gold_streaks([(e.competition, [w.member for w in e.winners]) for e in editions])
+        return SkillHistory(
+            editions=editions,
+            streaks=[
+                Streak(member=r.member, golds=r.golds, first=r.first, last=r.last) for r in runs
+            ],
+        )
+
+
+class CompetitorController(Controller):
+    path = "/competitors"
+    tags = ["competitions"]
+
+    @get("/{person_id:str}/history", summary="One competitor's entries across competitions")
+    async def history(self, pool: PoolDep, person_id: FromPath[str]) -> CompetitorHistory:
+        rows = await views.competitor_history(pool, person_id)
+        if not rows:
+            raise Problem(404, "unknown-competitor", "Unknown competitor", f"no {person_id}")
+        return CompetitorHistory(
+            id=person_id,
+            name=mask_name(rows[-1]["name"]),
+            entries=[
+                CompetitorEntry(
+                    competition=r["competition"],
+                    starts_on=r["starts_on"],
+                    skill=r["skill"],
+                    skill_name=r["skill_name"],
+                    member=r["member"],
+                    mark=r["mark"],
+                    position=r["position"],
+                    medal=r["medal"],
+                )
+                for r in rows
+            ],
+        )

@@ -1,0 +1,335 @@
+"""SQL for the competitions schema: writes of competitions, skills, members and results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from schemas.competitions import CompetitionCreate, MemberCreate, SkillCreate
+from schemas.occupations import OccupationState
+from services.platform.db import Connection, Pool
+
+Conn = Connection | Pool
+
+COMPETITION_COLUMNS = """code, name, kind, organiser, edition, host_city, host_country,
+    starts_on, ends_on, rules, note"""
+SKILL_COLUMNS = "number, name_en, name_zh, sector, team_size, kind, occupation_code, revision"
+
+
+async def insert_competition(conn: Conn, c: CompetitionCreate, actor: str) -> bool:
+    """False if the code is taken."""
+    done = await conn.fetchval(
+        """INSERT INTO competitions.competition
+            (code, name, kind, organiser, edition, host_city, host_country, starts_on, ends_on,
+             rules, note, created_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (code) DO NOTHING RETURNING true""",
+        c.code,
+        c.name,
+        c.kind,
+        c.organiser,
+        c.edition,
+        c.host_city,
+        c.host_country,
+        c.starts_on,
+        c.ends_on,
+        msgspec.to_builtins(c.rules),
+        c.note,
+        actor,
+    )
+    return bool(done)
+
+
+async def get_competition(conn: Conn, code: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {COMPETITION_COLUMNS} FROM competitions.competition WHERE code = $1", code
+    )
+
+
+async def existing_skills(conn: Conn, competition: str, numbers: list[str]) -> list[str]:
+    rows = await conn.fetch(
+        """SELECT number FROM competitions.skill
+        WHERE competition = $1 AND number = any($2::text[]) ORDER BY number""",
+        competition,
+        numbers,
+    )
+    return [r["number"] for r in rows]
+
+
+async def insert_skills(conn: Conn, competition: str, skills: Sequence[SkillCreate]) -> int:
+    """Insert new skills; return how many were new (the caller refuses any already there)."""
+    rows = [msgspec.to_builtins(s) for s in skills]
+    done = await conn.fetch(
+        """INSERT INTO competitions.skill
+            (competition, number, name_en, name_zh, sector, team_size, kind, occupation_code)
+        SELECT $1, number, name_en, name_zh, sector, team_size, kind, occupation_code
+        FROM jsonb_to_recordset($2::jsonb) AS x(number text, name_en text, name_zh text,
+            sector text, team_size smallint, kind text, occupation_code text)
+        ON CONFLICT (competition, number) DO NOTHING RETURNING number""",
+        competition,
+        rows,
+    )
+    return len(done)
+
+
+async def upsert_members(conn: Conn, members: Sequence[MemberCreate], *, rename: bool) -> int:
+    """New members are added; existing ones are renamed only when `rename` (ministry/admin)."""
+    action = (
+        "UPDATE SET name_en = excluded.name_en, name_zh = excluded.name_zh"
+        if rename
+        else ("NOTHING")
+    )
+    done = await conn.fetch(
+        f"""INSERT INTO competitions.member (code, name_en, name_zh, kind)
+        SELECT code, name_en, name_zh, kind
+        FROM jsonb_to_recordset($1::jsonb) AS x(code text, name_en text, name_zh text, kind text)
+        ON CONFLICT (code) DO {action} RETURNING code""",
+        [msgspec.to_builtins(m) for m in members],
+    )
+    return len(done)
+
+
+async def known_members(conn: Conn, codes: list[str]) -> frozenset[str]:
+    rows = await conn.fetch(
+        "SELECT code FROM competitions.member WHERE code = any($1::text[])", codes
+    )
+    return frozenset(r["code"] for r in rows)
+
+
+async def active_occupations(conn: Conn, codes: list[str]) -> set[str]:
+    rows = await conn.fetch(
+        """SELECT code FROM competitions.occupation
+        WHERE code = any($1::text[]) AND status = 'active'""",
+        codes,
+    )
+    return {r["code"] for r in rows}
+
+
+async def upsert_occupations(conn: Conn, revision: int, states: Sequence[OccupationState]) -> None:
+    """Per code, the state with the highest catalogue revision wins, whatever the arrival order."""
+    await conn.execute(
+        """INSERT INTO competitions.occupation (code, revision, status, name_zh)
+        SELECT code, $1, status, name_zh
+        FROM jsonb_to_recordset($2::jsonb) AS x(code text, status text, name_zh text)
+        ON CONFLICT (code) DO UPDATE
+            SET revision = excluded.revision, status = excluded.status, name_zh = excluded.name_zh
+            WHERE competitions.occupation.revision < excluded.revision""",
+        revision,
+        [{"code": s.code, "status": s.status, "name_zh": s.name_zh} for s in states],
+    )
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+async def lock_skills(conn: Conn, competition: str, numbers: list[str]) -> dict[str, Any]:
+    """The skills' rows, locked so concurrent replicas apply one revision at a time."""
+    rows = await conn.fetch(
+        f"""SELECT {SKILL_COLUMNS} FROM competitions.skill
+        WHERE competition = $1 AND number = any($2::text[])
+        ORDER BY number FOR UPDATE""",
+        competition,
+        numbers,
+    )
+    return {r["number"]: r for r in rows}
+
+
+async def skill_facts(conn: Conn, competition: str, numbers: list[str]) -> dict[str, Any]:
+    rows = await conn.fetch(
+        f"""SELECT {SKILL_COLUMNS} FROM competitions.skill
+        WHERE competition = $1 AND number = any($2::text[])""",
+        competition,
+        numbers,
+    )
+    return {r["number"]: r for r in rows}
+
+
+async def revision_hashes(
+    conn: Conn, competition: str, keys: list[tuple[str, int]]
+) -> dict[tuple[str, int], str]:
+    rows = await conn.fetch(
+        """SELECT r.skill, r.revision, r.content_hash
+        FROM competitions.skill_revision r
+        JOIN unnest($2::text[], $3::int[]) AS k(skill, revision)
+          ON (r.skill, r.revision) = (k.skill, k.revision)
+        WHERE r.competition = $1""",
+        competition,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    return {(r["skill"], r["revision"]): r["content_hash"] for r in rows}
+
+
+async def apply_results(
+    conn: Conn,
+    competition: str,
+    revisions: list[dict[str, Any]],
+    lines: list[dict[str, Any]],
+    identities: list[tuple[str, str]],
+) -> None:
+    """Replace the current results of the given skills; earlier revisions stay as history.
+
+    `revisions`: {skill, revision, content_hash, event_id, actor}; `lines`: {skill, revision,
+    member, mark, position, medal, competitors: [{id, name, nid_hash}]}.
+    """
+    skills = [r["skill"] for r in revisions]
+    await conn.execute(
+        """UPDATE competitions.result SET current = false
+        WHERE competition = $1 AND skill = any($2::text[]) AND current""",
+        competition,
+        skills,
+    )
+    await conn.execute(
+        """INSERT INTO competitions.skill_revision
+            (competition, skill, revision, content_hash, event_id, actor)
+        SELECT $1, skill, revision, content_hash, event_id, actor
+        FROM jsonb_to_recordset($2::jsonb) AS x(skill text, revision int, content_hash text,
+            event_id text, actor text)""",
+        competition,
+        revisions,
+    )
+    await conn.execute(
+        """UPDATE competitions.skill s SET revision = x.revision
+        FROM jsonb_to_recordset($2::jsonb) AS x(skill text, revision int)
+        WHERE s.competition = $1 AND s.number = x.skill""",
+        competition,
+        revisions,
+    )
+    await conn.execute(
+        """
+        WITH input AS (
+            SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(skill text, revision int,
+                member text, mark float8, position int, medal text, competitors jsonb)
+        ), inserted AS (
+            INSERT INTO competitions.result
+                (competition, skill, revision, member, mark, position, medal)
+            SELECT $1, skill, revision, member, mark, position, medal FROM input
+            RETURNING id, skill, member
+        )
+        INSERT INTO competitions.result_competitor (result_id, seq, person_id, name, nid_hash)
+        SELECT i.id, c.seq, c.person->>'id', c.person->>'name', c.person->>'nid_hash'
+        FROM inserted i
+        JOIN input USING (skill, member),
+             jsonb_array_elements(input.competitors) WITH ORDINALITY AS c(person, seq)
+        """,
+        competition,
+        lines,
+    )
+    if identities:
+        await conn.execute(
+            """INSERT INTO competitions.person_identity (nid_hash, national_id)
+            SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING""",
+            [i[0] for i in identities],
+            [i[1] for i in identities],
+        )
+
+
+async def refresh_tally(conn: Conn, competition: str) -> None:
+    """Rebuild the competition's medal-table read model from its current official results."""
+    await conn.execute("DELETE FROM competitions.tally WHERE competition = $1", competition)
+    await conn.execute(
+        """
+        INSERT INTO competitions.tally
+            (competition, member, sector, gold, silver, bronze, excellence, score_total,
+             entries, skills_entered, competitors)
+        SELECT r.competition, r.member, s.sector,
+               count(*) FILTER (WHERE r.medal = 'GOLD'),
+               count(*) FILTER (WHERE r.medal = 'SILVER'),
+               count(*) FILTER (WHERE r.medal = 'BRONZE'),
+               count(*) FILTER (WHERE r.medal = 'EXCELLENCE'),
+               sum(r.mark), count(*), count(DISTINCT r.skill),
+               sum((SELECT count(*) FROM competitions.result_competitor c
+                    WHERE c.result_id = r.id))
+        FROM competitions.result r
+        JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
+        WHERE r.competition = $1 AND r.current AND s.kind = 'official'
+        GROUP BY r.competition, r.member, s.sector
+        """,
+        competition,
+    )
+
+
+async def record_submission(
+    conn: Conn, event_id: str, competition: str, applied: list[str], unchanged: list[str]
+) -> None:
+    await conn.execute(
+        """INSERT INTO competitions.submission (event_id, competition, applied, unchanged)
+        VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING""",
+        event_id,
+        competition,
+        applied,
+        unchanged,
+    )
+
+
+async def submission(conn: Conn, event_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT 'applied' AS status, NULL AS reason, applied, unchanged
+        FROM competitions.submission WHERE event_id = $1
+        UNION ALL
+        SELECT 'refused', reason, '{}', '{}' FROM competitions.dead_letter WHERE event_id = $1
+        LIMIT 1""",
+        event_id,
+    )
+
+
+# -- rating grants ----------------------------------------------------------------------------
+
+
+async def set_policy(conn: Conn, competition: str, rules: list[Any], actor: str) -> int:
+    version: int = await conn.fetchval(
+        """INSERT INTO competitions.rating_policy (competition, version, rules, set_by)
+        VALUES ($1, 1, $2, $3)
+        ON CONFLICT (competition) DO UPDATE SET version = competitions.rating_policy.version + 1,
+            rules = excluded.rules, set_by = excluded.set_by, set_at = now()
+        RETURNING version""",
+        competition,
+        rules,
+        actor,
+    )
+    return version
+
+
+async def get_policy(conn: Conn, competition: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT version, rules FROM competitions.rating_policy WHERE competition = $1",
+        competition,
+    )
+
+
+async def identified_results(
+    conn: Conn, competition: str, skills: list[str] | None
+) -> list[asyncpg.Record]:
+    """Current results of competitors with a national ID (the only ones a grant can reach)."""
+    return await conn.fetch(
+        """
+        SELECT r.skill, r.revision, r.medal, s.occupation_code, c.name, p.national_id
+        FROM competitions.result r
+        JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
+        JOIN competitions.result_competitor c ON c.result_id = r.id
+        JOIN competitions.person_identity p ON p.nid_hash = c.nid_hash
+        WHERE r.competition = $1 AND r.current AND r.medal <> 'NONE'
+          AND ($2::text[] IS NULL OR r.skill = any($2::text[]))
+        ORDER BY r.skill, c.seq
+        """,
+        competition,
+        skills,
+    )
+
+
+async def record_grants(conn: Conn, grants: list[dict[str, Any]]) -> set[str]:
+    """Record grants; return the ids not granted before (only those are emitted)."""
+    rows = await conn.fetch(
+        """INSERT INTO competitions.rating_grant
+            (grant_id, competition, skill, policy_id, result_revision, medal, level,
+             occupation_code)
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(grant_id text, competition text,
+            skill text, policy_id text, result_revision int, medal text, level text,
+            occupation_code text)
+        ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id""",
+        grants,
+    )
+    return {r["grant_id"] for r in rows}

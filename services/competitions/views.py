@@ -1,0 +1,226 @@
+"""Read models for the public API: plain SQL over the competitions schema (no national IDs)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from .store import COMPETITION_COLUMNS, SKILL_COLUMNS, Conn
+
+# The awards flags of a result: its member's best mark (best of nation) and the best mark of
+# the whole competition (Albert Vidal), over current results of official skills.
+RESULT_SELECT = """
+    WITH official AS (
+        SELECT r.member, r.mark FROM competitions.result r
+        JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
+        WHERE r.competition = $1 AND r.current AND s.kind = 'official'
+    ), best AS (
+        SELECT member, max(mark) AS mark FROM official GROUP BY member
+    )
+    SELECT r.skill, r.member, r.mark, r.position, r.medal, r.revision,
+           coalesce(r.current AND s.kind = 'official' AND r.mark = b.mark, false)
+               AS best_of_nation,
+           coalesce(r.current AND s.kind = 'official'
+               AND r.mark = (SELECT max(mark) FROM best), false) AS albert_vidal_award,
+           (SELECT jsonb_agg(jsonb_build_object('id', c.person_id, 'name', c.name)
+                             ORDER BY c.seq)
+            FROM competitions.result_competitor c WHERE c.result_id = r.id) AS competitors
+    FROM competitions.result r
+    JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
+    LEFT JOIN best b ON b.member = r.member
+    WHERE r.competition = $1
+"""
+
+
+async def list_competitions(
+    conn: Conn, *, kind: str | None, after: str | None, limit: int
+) -> list[asyncpg.Record]:
+    """Newest first; `after` is the last code seen (keyset on start date, code)."""
+    return await conn.fetch(
+        f"""SELECT {COMPETITION_COLUMNS} FROM competitions.competition
+        WHERE ($1::text IS NULL OR kind = $1)
+          AND ($2::text IS NULL OR (starts_on, code) < (
+              SELECT starts_on, code FROM competitions.competition WHERE code = $2))
+        ORDER BY starts_on DESC, code DESC LIMIT $3""",
+        kind,
+        after,
+        limit,
+    )
+
+
+async def list_skills(
+    conn: Conn, competition: str, *, sector: str | None, after: str | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {SKILL_COLUMNS} FROM competitions.skill
+        WHERE competition = $1 AND ($2::text IS NULL OR sector = $2)
+          AND ($3::text IS NULL OR number > $3)
+        ORDER BY number LIMIT $4""",
+        competition,
+        sector,
+        after,
+        limit,
+    )
+
+
+async def get_skill(conn: Conn, competition: str, number: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {SKILL_COLUMNS} FROM competitions.skill WHERE competition = $1 AND number = $2",
+        competition,
+        number,
+    )
+
+
+async def skill_revisions(conn: Conn, competition: str, number: str) -> list[int]:
+    rows = await conn.fetch(
+        """SELECT revision FROM competitions.skill_revision
+        WHERE competition = $1 AND skill = $2 ORDER BY revision""",
+        competition,
+        number,
+    )
+    return [r["revision"] for r in rows]
+
+
+async def list_members(conn: Conn, *, after: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT code, name_en, name_zh, kind FROM competitions.member
+        WHERE ($1::text IS NULL OR code > $1) ORDER BY code LIMIT $2""",
+        after,
+        limit,
+    )
+
+
+async def get_member(conn: Conn, code: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT code, name_en, name_zh, kind FROM competitions.member WHERE code = $1", code
+    )
+
+
+async def skill_results(
+    conn: Conn, competition: str, skill: str, revision: int | None
+) -> list[asyncpg.Record]:
+    """One skill's results, current or of an earlier revision, best place first."""
+    return await conn.fetch(
+        RESULT_SELECT
+        + """ AND r.skill = $2 AND (CASE WHEN $3::int IS NULL THEN r.current
+                                     ELSE r.revision = $3 END)
+        ORDER BY r.position, r.member""",
+        competition,
+        skill,
+        revision,
+    )
+
+
+async def entries(
+    conn: Conn,
+    competition: str,
+    *,
+    member: str | None,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Current entries with their results; keyset on (skill, member)."""
+    return await conn.fetch(
+        RESULT_SELECT
+        + """ AND r.current AND ($2::text IS NULL OR r.member = $2)
+          AND ($3::text IS NULL OR (r.skill, r.member) > ($3, $4))
+        ORDER BY r.skill, r.member LIMIT $5""",
+        competition,
+        member,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def awards(conn: Conn, competition: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT * FROM ({RESULT_SELECT} AND r.current) a
+        WHERE best_of_nation OR albert_vidal_award
+        ORDER BY mark DESC, member, skill""",
+        competition,
+    )
+
+
+MEDAL_TABLE = """
+    SELECT member, sum(gold)::int AS gold, sum(silver)::int AS silver,
+           sum(bronze)::int AS bronze, sum(excellence)::int AS excellence,
+           sum(score_total) AS score_total, sum(entries)::int AS entries,
+           sum(skills_entered)::int AS skills_entered, sum(competitors)::int AS competitors
+    FROM competitions.tally
+    WHERE competition = $1 AND ($2::text IS NULL OR sector = $2)
+    GROUP BY member
+"""
+
+
+async def tallies(conn: Conn, competition: str, sector: str | None) -> list[asyncpg.Record]:
+    return await conn.fetch(MEDAL_TABLE, competition, sector)
+
+
+MEMBER_HISTORY = """
+    WITH entered AS (
+        SELECT c.code, c.name, c.kind, c.starts_on FROM competitions.competition c
+        WHERE c.code IN (SELECT competition FROM competitions.tally WHERE member = $1)
+          AND ($2::int IS NULL OR c.starts_on >= make_date($2, 1, 1))
+          AND ($3::int IS NULL OR c.starts_on < make_date($3 + 1, 1, 1))
+          AND ($4::text IS NULL OR c.kind = $4)
+    )
+    SELECT e.code AS competition, e.name, e.kind, e.starts_on, t.member,
+           sum(t.gold)::int AS gold, sum(t.silver)::int AS silver,
+           sum(t.bronze)::int AS bronze, sum(t.excellence)::int AS excellence,
+           sum(t.score_total) AS score_total, sum(t.entries)::int AS entries,
+           sum(t.skills_entered)::int AS skills_entered, sum(t.competitors)::int AS competitors
+    FROM entered e JOIN competitions.tally t ON t.competition = e.code
+    GROUP BY e.code, e.name, e.kind, e.starts_on, t.member
+    ORDER BY e.starts_on, e.code, t.member
+"""
+
+
+async def member_history(
+    conn: Conn, member: str, *, since: int | None, until: int | None, kind: str | None
+) -> list[asyncpg.Record]:
+    """Every member's tally in each competition the member entered (ranks need them all)."""
+    return await conn.fetch(MEMBER_HISTORY, member, since, until, kind)
+
+
+async def skill_history(
+    conn: Conn, *, number: str | None, name: str | None, kind: str | None
+) -> list[asyncpg.Record]:
+    """Editions of a skill that have results, oldest first, with their gold results."""
+    return await conn.fetch(
+        """
+        SELECT c.code AS competition, c.starts_on, s.number, s.name_en,
+               r.member, r.mark, r.position, r.medal, r.revision,
+               (SELECT jsonb_agg(jsonb_build_object('id', p.person_id, 'name', p.name)
+                                 ORDER BY p.seq)
+                FROM competitions.result_competitor p WHERE p.result_id = r.id) AS competitors
+        FROM competitions.skill s
+        JOIN competitions.competition c ON c.code = s.competition
+        LEFT JOIN competitions.result r
+          ON (r.competition, r.skill) = (s.competition, s.number)
+         AND r.current AND r.medal = 'GOLD'
+        WHERE s.revision IS NOT NULL
+          AND ($1::text IS NULL OR s.number = $1)
+          AND ($2::text IS NULL OR lower(s.name_en) = lower($2) OR s.name_zh = $2)
+          AND ($3::text IS NULL OR c.kind = $3)
+        ORDER BY c.starts_on, c.code, s.number, r.member
+        """,
+        number,
+        name,
+        kind,
+    )
+
+
+async def competitor_history(conn: Conn, person_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT c.code AS competition, c.starts_on, r.skill, s.name_en AS skill_name,
+               r.member, r.mark, r.position, r.medal, p.name
+        FROM competitions.result_competitor p
+        JOIN competitions.result r ON r.id = p.result_id AND r.current
+        JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
+        JOIN competitions.competition c ON c.code = r.competition
+        WHERE p.person_id = $1
+        ORDER BY c.starts_on, c.code, r.skill
+        """,
+        person_id,
+    )

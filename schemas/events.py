@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from .competitions import RESULTS_PUBLISHED, ResultsPublished
 from .grants import RATINGS_GRANTED, RatingsGranted
 from .occupations import (
     CATALOGUE_CHANGED,
@@ -49,6 +50,11 @@ EVENTS: dict[str, EventContract] = _catalogue(
         payload=CatalogueChanged,
         summary="An applied release changed these occupations; keep the highest revision.",
         derived=True,
+    ),
+    EventContract(
+        type=RESULTS_PUBLISHED,
+        payload=ResultsPublished,
+        summary="An organiser or scoring system published results of skills at a revision.",
     ),
     EventContract(
         type=RATINGS_GRANTED,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
     Awards,
@@ -38,8 +38,9 @@ from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
+from services.platform.openapi import problem_responses
 
-from . import handlers, store, views
+from . import examples, handlers, store, views
 from .domain import Tally, mask_name, rank
 from .handlers import Plan
 
@@ -159,9 +160,17 @@ class CompetitionController(Controller):
     path = "/competitions"
     tags = ["competitions"]
 
-    @post("/", summary="Create a competition (ministry)", security=[{"BearerToken": []}])
+    @post(
+        "/",
+        summary="Create a competition (ministry)",
+        security=[{"BearerToken": []}],
+        responses=problem_responses(409),
+    )
     async def create(
-        self, pool: PoolDep, principal: PrincipalDep, data: JSONBody[CompetitionCreate]
+        self,
+        pool: PoolDep,
+        principal: PrincipalDep,
+        data: Annotated[CompetitionCreate, examples.COMPETITION],
     ) -> Competition:
         authorise(principal, "ministry")
         if data.ends_on < data.starts_on:
@@ -196,13 +205,14 @@ class CompetitionController(Controller):
         "/{code:str}/skills",
         summary="Add skills (organiser of the competition, or ministry)",
         security=[{"BearerToken": []}],
+        responses=problem_responses(409),
     )
     async def add_skills(
         self,
         pool: PoolDep,
         principal: PrincipalDep,
         code: FromPath[str],
-        data: JSONBody[SkillsCreate],
+        data: Annotated[SkillsCreate, examples.SKILLS],
     ) -> SkillPage:
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=True)
@@ -303,6 +313,7 @@ class CompetitionController(Controller):
         summary="Publish results of one or more skills (organiser); 202 + status URL",
         status_code=202,
         security=[{"BearerToken": []}],
+        responses=problem_responses(409),
     )
     async def publish_results(
         self,
@@ -311,7 +322,7 @@ class CompetitionController(Controller):
         bus: BusDep,
         principal: PrincipalDep,
         code: FromPath[str],
-        data: JSONBody[ResultsSubmit],
+        data: Annotated[ResultsSubmit, examples.RESULTS],
     ) -> Response[Submitted]:
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=False)
@@ -399,7 +410,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         principal: PrincipalDep,
         code: FromPath[str],
-        data: JSONBody[RatingPolicy],
+        data: Annotated[RatingPolicy, examples.POLICY],
     ) -> dict[str, Any]:
         authorise(principal, "ministry")
         competition = await competition_or_404(pool, code)

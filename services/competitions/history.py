@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
     CompetitionKind,
@@ -26,7 +26,7 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
-from . import store, views
+from . import examples, store, views
 from .api import to_result, to_tally
 from .domain import gold_streaks, mask_name, ranks_of
 
@@ -45,7 +45,10 @@ class MemberController(Controller):
         security=[{"BearerToken": []}],
     )
     async def register(
-        self, pool: PoolDep, principal: PrincipalDep, data: JSONBody[MembersCreate]
+        self,
+        pool: PoolDep,
+        principal: PrincipalDep,
+        data: Annotated[MembersCreate, examples.MEMBERS],
     ) -> dict[str, int]:
         authorise(principal, "ministry", "organiser")
         codes = [m.code for m in data.members]

@@ -6,12 +6,13 @@ from services.platform.runtime import Service
 
 from .api import OccupationController
 from .consumers import CATALOGUE
+from .release_api import DeadLetterController, ReleaseController
 from .startup import load_baseline
 
 SERVICE = Service(
     name="occupations",
     schema="occupations",
-    route_handlers=[OccupationController],
+    route_handlers=[OccupationController, ReleaseController, DeadLetterController],
     consumers=[CATALOGUE],
     contexts=["occupations"],
     startup=[load_baseline],

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import asyncpg
 from litestar import Controller, get
-from litestar.params import Parameter, PathParameter
+from litestar.params import Parameter, PathParameter, QueryParameter
 
 from schemas.occupations import (
+    DiffEntry,
+    FieldChange,
+    HistoryEntry,
     Occupation,
     OccupationDetail,
+    OccupationDiff,
+    OccupationHistory,
     OccupationPage,
     OccupationRef,
     OccupationStats,
@@ -19,10 +26,12 @@ from schemas.occupations import (
 from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
-from . import store
-from .domain import OFFICIAL_OCCUPATIONS_2022, ancestors_of, is_code
+from . import views
+from .domain import OFFICIAL_OCCUPATIONS_2022, ancestors_of, field_changes, is_code
+from .release_api import require_release_id
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
+PREFIX = re.compile(PREFIX_PATTERN)
 
 
 def to_occupation(row: asyncpg.Record) -> Occupation:
@@ -57,12 +66,24 @@ class OccupationController(Controller):
 
     @get(
         "/",
-        summary="List occupations",
-        description="Filter by code prefix, level and tag; keyset pagination with `after`.",
+        summary="List or search occupations",
+        description=(
+            "Filter by code prefix, level and tag; keyset pagination with `after`. `q` searches "
+            "code prefixes, Chinese and English names and aliases (fuzzy, ranked; the keyset "
+            "is then `after_score` + `after`). `as_of` gives the catalogue as it stood once "
+            "that release had applied."
+        ),
     )
     async def list_occupations(
         self,
         pool: PoolDep,
+        q: Annotated[
+            str | None,
+            Parameter(min_length=1, max_length=100, description="Search text", required=False),
+        ] = None,
+        as_of: Annotated[
+            str | None, Parameter(description="A release id, e.g. `csco-2022`", required=False)
+        ] = None,
         prefix: Annotated[
             str | None,
             Parameter(
@@ -75,22 +96,162 @@ class OccupationController(Controller):
             str | None,
             Parameter(pattern=r"^[1-8](-\d{2}){3}$", description="Last code seen", required=False),
         ] = None,
+        after_score: Annotated[
+            float | None,
+            Parameter(ge=0, le=1, description="Last score seen (with `q`)", required=False),
+        ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
     ) -> OccupationPage:
-        rows = await store.list_occupations(
-            pool, prefix=prefix, level=level, tag=tag, after=after, limit=limit + 1
+        query: dict[str, Any] = {"prefix": prefix, "level": level, "tag": tag, "limit": limit}
+        if q is not None:
+            return await self.search(pool, q.strip(), query, after, after_score, as_of)
+        if as_of is not None:
+            require_release_id(as_of)
+            release = await views.get_release(pool, as_of)
+            if release is None:
+                raise Problem(404, "unknown-release", "Unknown release", f"no release {as_of}")
+            rows = await views.occupations_as_of(
+                pool,
+                release["revision"],
+                prefix=prefix,
+                level=level,
+                tag=tag,
+                after=after,
+                limit=limit + 1,
+            )
+            query["as_of"] = as_of
+        else:
+            rows = await views.list_occupations(
+                pool, prefix=prefix, level=level, tag=tag, after=after, limit=limit + 1
+            )
+        items = [to_occupation(r) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return OccupationPage(items=items, as_of=as_of)
+        last = items[-1].code
+        return OccupationPage(
+            items=items, next_after=last, next=page_link(query | {"after": last}), as_of=as_of
+        )
+
+    async def search(
+        self,
+        pool: PoolDep,
+        q: str,
+        query: dict[str, Any],
+        after: str | None,
+        after_score: float | None,
+        as_of: str | None,
+    ) -> OccupationPage:
+        if as_of is not None:
+            raise Problem(
+                400,
+                "unsupported-combination",
+                "Search and as_of do not combine",
+                "search covers the current catalogue; list `as_of` a release without `q`",
+                errors=[field_error("as_of", "not allowed together with q")],
+            )
+        if (after is None) != (after_score is None):
+            raise Problem(
+                400,
+                "invalid-cursor",
+                "Incomplete search cursor",
+                "with `q`, pass both `after_score` and `after` (from `next`)",
+                errors=[field_error("after_score", "give both after_score and after")],
+            )
+        if not q:
+            raise Problem(
+                400,
+                "invalid-query",
+                "Empty search",
+                "q is blank",
+                errors=[field_error("q", "blank")],
+            )
+        cursor = (Decimal(str(after_score)), after) if after and after_score is not None else None
+        limit = int(query["limit"])
+        rows = await views.search(
+            pool,
+            q,
+            code_prefix=q if PREFIX.match(q) else None,
+            prefix=query["prefix"],
+            level=query["level"],
+            tag=query["tag"],
+            after=cursor,
+            limit=limit + 1,
         )
         items = [to_occupation(r) for r in rows[:limit]]
         if len(rows) <= limit:
             return OccupationPage(items=items)
-        last = items[-1].code
-        query = {"prefix": prefix, "level": level, "tag": tag, "limit": limit, "after": last}
-        link = "/occupations?" + urlencode({k: v for k, v in query.items() if v is not None})
-        return OccupationPage(items=items, next_after=last, next=link)
+        last = items[-1]
+        link = page_link(query | {"q": q, "after_score": last.score, "after": last.code})
+        return OccupationPage(
+            items=items, next_after=last.code, next_after_score=last.score, next=link
+        )
+
+    @get("/diff", summary="What changed between two releases: added, amended, retired")
+    async def diff(
+        self,
+        pool: PoolDep,
+        from_release: Annotated[str, QueryParameter(name="from", description="Earlier release")],
+        to_release: Annotated[str, QueryParameter(name="to", description="Later release")],
+    ) -> OccupationDiff:
+        revisions = []
+        for name, release_id in (("from", from_release), ("to", to_release)):
+            require_release_id(release_id)
+            row = await views.get_release(pool, release_id)
+            if row is None:
+                raise Problem(
+                    404,
+                    "unknown-release",
+                    "Unknown release",
+                    f"no release {release_id}",
+                    errors=[field_error(name, "unknown release")],
+                )
+            revisions.append(row["revision"])
+        if revisions[0] > revisions[1]:
+            raise Problem(
+                400,
+                "invalid-range",
+                "Releases in the wrong order",
+                f"{from_release} was applied after {to_release}; swap `from` and `to`",
+                errors=[field_error("from", "must be applied before `to`")],
+            )
+        rows = await views.changes_between(pool, revisions[0], revisions[1])
+        sections: dict[str, list[DiffEntry]] = {"added": [], "amended": [], "retired": []}
+        by_code: dict[str, list[Any]] = {}
+        for row in rows:
+            by_code.setdefault(row["code"], []).append(row)
+        for code, changes in by_code.items():
+            first, last = changes[0], changes[-1]
+            before = first["before"] if first["change"] != "added" else None
+            after = last["after"]
+            kind = (
+                "added"
+                if first["change"] == "added"
+                else "retired"
+                if after.get("status") == "retired"
+                else "amended"
+            )
+            fields = field_changes(before, after)
+            if not fields:
+                continue  # amended and amended back within the range
+            sections[kind].append(
+                DiffEntry(
+                    code=code,
+                    level=after["level"],
+                    name_zh=after["name_zh"],
+                    release_id=last["release_id"],
+                    fields=[FieldChange(field=f, before=b, after=a) for f, b, a in fields],
+                )
+            )
+        return OccupationDiff(
+            from_release=from_release,
+            to_release=to_release,
+            counts={k: len(v) for k, v in sections.items()},
+            **sections,
+        )
 
     @get("/stats", summary="Counts per level and tag, next to the official figure")
     async def stats(self, pool: PoolDep) -> OccupationStats:
-        data = await store.stats(pool)
+        data = await views.stats(pool)
         loaded = int(data["by_level"].get("4", 0))
         return OccupationStats(
             by_level={str(k): v for k, v in data["by_level"].items()},
@@ -110,13 +271,40 @@ class OccupationController(Controller):
         self, pool: PoolDep, code: Annotated[str, PathParameter(description="X-XX-XX-XX")]
     ) -> OccupationDetail:
         require_code(code)
-        row = await store.get_occupation(pool, code)
+        row = await views.get_occupation(pool, code)
         if row is None:
             raise Problem(404, "unknown-code", "Unknown occupation code", f"no occupation {code}")
-        parents = await store.get_many(pool, ancestors_of(code))
-        kids = await store.children(pool, code)
+        parents = await views.get_many(pool, ancestors_of(code))
+        kids = await views.children(pool, code)
         return OccupationDetail(
             occupation=to_occupation(row),
             parents=[to_ref(r) for r in parents],
             children=[to_ref(r) for r in kids],
         )
+
+    @get("/{code:str}/history", summary="Every release that introduced or changed an occupation")
+    async def history(
+        self, pool: PoolDep, code: Annotated[str, PathParameter(description="X-XX-XX-XX")]
+    ) -> OccupationHistory:
+        require_code(code)
+        rows = await views.history(pool, code)
+        if not rows:
+            raise Problem(404, "unknown-code", "Unknown occupation code", f"no occupation {code}")
+        entries = [
+            HistoryEntry(
+                release_id=r["release_id"],
+                revision=r["revision"],
+                published_on=r["published_on"],
+                change=r["change"],
+                fields=[
+                    FieldChange(field=f, before=b, after=a)
+                    for f, b, a in field_changes(r["before"], r["after"])
+                ],
+            )
+            for r in rows
+        ]
+        return OccupationHistory(code=code, entries=entries)
+
+
+def page_link(query: dict[str, Any]) -> str:
+    return "/occupations?" + urlencode({k: v for k, v in query.items() if v is not None})

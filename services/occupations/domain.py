@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
-from schemas.occupations import OccupationItem
+import msgspec
+
+from schemas.occupations import (
+    RELEASE_ITEM_LIMIT,
+    OccupationAmendment,
+    OccupationItem,
+    OccupationRetirement,
+    ReleasePublished,
+)
 
 CODE = re.compile(r"^[1-8](-\d{2}){3}$")
 OFFICIAL_OCCUPATIONS_2022 = 1639  # press figure for the 2022 edition
@@ -69,34 +78,194 @@ def split_tasks(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+Issue = tuple[str, str]  # (JSON path in the release, what is wrong there)
+State = dict[str, Any]  # an occupation as stored: the columns of STATE_FIELDS
+STATE_FIELDS = (
+    "code",
+    "level",
+    "parent_code",
+    "name_zh",
+    "name_en",
+    "definition",
+    "tasks",
+    "aliases",
+    "tags",
+    "work_types",
+    "status",
+)
+AMENDABLE = ("name_zh", "name_en", "definition", "tasks", "aliases", "tags", "work_types")
+
+
 def check_items(
-    items: Sequence[OccupationItem], known: dict[str, int], *, strict: bool = True
-) -> tuple[list[str | None], list[str]]:
+    items: Sequence[OccupationItem],
+    known: dict[str, int],
+    *,
+    strict: bool = True,
+    retired: frozenset[str] = frozenset(),
+) -> tuple[list[str | None], list[Issue]]:
     """Parents for each item, and the problems that stop the release from applying.
 
-    `known` maps catalogue codes to levels. Strict (every release but the 2022 baseline): an
-    item's parent must be its nearest group code. The baseline CSV lacks a few minor groups, so
-    there the nearest existing group is accepted.
+    `known` maps catalogue codes (active or retired) to levels; a retired group cannot take
+    new entries and a retired code is never reused. Strict (every release but the 2022
+    baseline): an occupation's parent must be its own minor group. The baseline CSV lacks a
+    few minor groups, so there the nearest existing group is accepted.
     """
-    problems: list[str] = []
+    issues: list[Issue] = []
     parents: list[str | None] = []
-    levels = dict(known)
+    levels = {code: level for code, level in known.items() if code not in retired}
     seen: set[str] = set()
     for index, item in enumerate(items):
-        where = f"items[{index}] {item.code}"
+        where = f"items[{index}].code"
         if not shape_fits(item.code, item.level):
-            problems.append(f"{where}: the code cannot be a {LEVEL_NAMES[item.level]}")
+            issues.append((where, f"{item.code} cannot be a {LEVEL_NAMES[item.level]}"))
         if item.code in seen:
-            problems.append(f"{where}: appears more than once in the release")
+            issues.append((where, f"{item.code} appears more than once in the release"))
+        elif item.code in retired:
+            issues.append((where, f"{item.code} was retired; retired codes are not reused"))
         elif item.code in known:
-            problems.append(f"{where}: already in the catalogue")
+            issues.append((where, f"{item.code} is already in the catalogue"))
         parent = parent_in(item.code, item.level, levels)
         nearest = next(iter(ancestors_of(item.code)), None)
         if item.level > 1 and parent is None:
-            problems.append(f"{where}: no parent group in the catalogue or earlier in the release")
+            issues.append(
+                (
+                    where,
+                    f"{item.code} has no parent group in the catalogue or earlier in the release",
+                )
+            )
         elif strict and parent != nearest and item.level == 4 and item.code[-2:] != "00":
-            problems.append(f"{where}: parent group {nearest} does not exist")
+            issues.append((where, f"parent group {nearest} of {item.code} does not exist"))
+        for position, work_type in enumerate(item.work_types):
+            if not work_type.startswith(item.code + "-"):
+                issues.append(
+                    (
+                        f"items[{index}].work_types[{position}]",
+                        f"work type {work_type} is not under occupation {item.code}",
+                    )
+                )
         parents.append(parent)
         seen.add(item.code)
         levels.setdefault(item.code, item.level)
-    return parents, problems
+    return parents, issues
+
+
+def amend(before: State, amendment: OccupationAmendment) -> State:
+    """The state after an amendment: only the fields it names change."""
+    after = dict(before)
+    for name in AMENDABLE:
+        value = getattr(amendment, name)
+        if value is not msgspec.UNSET:
+            after[name] = sorted(set(value)) if name == "tags" else value
+    return after
+
+
+def check_amendments(
+    amendments: Sequence[OccupationAmendment], current: dict[str, State]
+) -> tuple[list[tuple[State, State]], list[Issue]]:
+    changes: list[tuple[State, State]] = []
+    issues: list[Issue] = []
+    for index, amendment in enumerate(amendments):
+        where, code = f"amendments[{index}].code", amendment.code
+        before = current.get(code)
+        if before is None:
+            issues.append((where, f"cannot amend {code}: not in the catalogue"))
+            continue
+        if before["status"] == "retired":
+            issues.append((where, f"cannot amend {code}: it was retired"))
+            continue
+        after = amend(before, amendment)
+        if after == before:
+            issues.append((where, f"the amendment of {code} changes nothing"))
+        for position, work_type in enumerate(after["work_types"]):
+            if not work_type.startswith(code + "-"):
+                issues.append(
+                    (
+                        f"amendments[{index}].work_types[{position}]",
+                        f"work type {work_type} is not under occupation {code}",
+                    )
+                )
+        changes.append((before, after))
+    return changes, issues
+
+
+def check_retirements(
+    retirements: Sequence[OccupationRetirement],
+    current: dict[str, State],
+    active_children: dict[str, list[str]],
+    replacements: set[str],
+) -> tuple[list[tuple[State, State]], list[Issue]]:
+    """`active_children` maps groups to their active entries; `replacements` are the codes a
+    replacement may name (the catalogue's active codes and the release's new items)."""
+    changes: list[tuple[State, State]] = []
+    issues: list[Issue] = []
+    leaving = {r.code for r in retirements}
+    for index, retirement in enumerate(retirements):
+        where, code = f"retirements[{index}].code", retirement.code
+        before = current.get(code)
+        if before is None:
+            issues.append((where, f"cannot retire {code}: not in the catalogue"))
+            continue
+        if before["status"] == "retired":
+            issues.append((where, f"{code} is already retired"))
+            continue
+        staying = [c for c in active_children.get(code, []) if c not in leaving]
+        if staying:
+            issues.append(
+                (where, f"cannot retire group {code}: it still holds {', '.join(staying[:5])}")
+            )
+        for position, other in enumerate(retirement.replaced_by):
+            if other not in replacements or other in leaving:
+                issues.append(
+                    (
+                        f"retirements[{index}].replaced_by[{position}]",
+                        f"replacement {other} is not an active occupation",
+                    )
+                )
+        changes.append((before, before | {"status": "retired"}))
+    return changes, issues
+
+
+def check_overlaps(release: ReleasePublished) -> list[Issue]:
+    """Each code at most once across items, amendments and retirements."""
+    issues: list[Issue] = []
+    seen: set[str] = {item.code for item in release.items}
+    entries = [("amendments", [a.code for a in release.amendments])]
+    entries.append(("retirements", [r.code for r in release.retirements]))
+    for kind, codes in entries:
+        for index, code in enumerate(codes):
+            if code in seen:
+                issues.append(
+                    (f"{kind}[{index}].code", f"{code} appears more than once in the release")
+                )
+            seen.add(code)
+    return issues
+
+
+def size_issue(release: ReleasePublished) -> Issue | None:
+    if release.size > RELEASE_ITEM_LIMIT:
+        return (
+            "$",
+            f"the release has {release.size} entries (items + amendments + retirements); "
+            f"the limit is {RELEASE_ITEM_LIMIT} per release: split it into several releases",
+        )
+    return None
+
+
+def item_state(item: OccupationItem, parent: str | None) -> State:
+    return msgspec.structs.asdict(item) | {"parent_code": parent, "status": "active"}
+
+
+def field_changes(before: State | None, after: State) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for every field that differs; every set field when added."""
+    fields = STATE_FIELDS[1:]
+    after = {"status": "active"} | after  # baseline history rows predate the status key
+    if before is None:
+        return [(f, None, after.get(f)) for f in fields if after.get(f) not in (None, "", [])]
+    before = {"status": "active"} | before
+    return [(f, before.get(f), after.get(f)) for f in fields if before.get(f) != after.get(f)]
+
+
+def describe(issues: Sequence[Issue], limit: int = 20) -> str:
+    shown = "; ".join(f"{where}: {what}" for where, what in issues[:limit])
+    more = f" (and {len(issues) - limit} more)" if len(issues) > limit else ""
+    return shown + more

@@ -1,32 +1,87 @@
-"""Use cases of the occupations context: apply a published release."""
+"""Use cases of the occupations context: check, submit and apply releases."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 
 import msgspec
 
-from schemas.envelope import Event
+from schemas.envelope import Event, new_event_id
 from schemas.occupations import (
     CATALOGUE_CHANGED,
+    RELEASE_PUBLISHED,
     CatalogueChanged,
     OccupationState,
     ReleasePublished,
 )
 from services.platform import outbox
+from services.platform.bus import Bus
 from services.platform.consumer import Rejected
-from services.platform.db import Connection
+from services.platform.db import Connection, Pool
 
 from . import store
-from .domain import ancestors_of, check_items
+from .domain import (
+    Issue,
+    State,
+    ancestors_of,
+    check_amendments,
+    check_items,
+    check_overlaps,
+    check_retirements,
+    describe,
+    item_state,
+    size_issue,
+)
 
 
 def content_hash(release: ReleasePublished) -> str:
     return hashlib.sha256(msgspec.json.encode(release)).hexdigest()
 
 
+@dataclass
+class ReleasePlan:
+    """What a release would do to the current catalogue, or why it cannot."""
+
+    release: ReleasePublished
+    parents: list[str | None] = field(default_factory=list)
+    amended: list[tuple[State, State]] = field(default_factory=list)
+    retired: list[tuple[State, State]] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+async def plan_release(conn: Connection | Pool, release: ReleasePublished) -> ReleasePlan:
+    """Check a whole release against the catalogue: the same rules for the API and the consumer."""
+    plan = ReleasePlan(release)
+    too_large = size_issue(release)
+    if too_large:
+        plan.issues.append(too_large)
+        return plan
+    touched = {i.code for i in release.items} | {a.code for a in release.amendments}
+    touched |= {r.code for r in release.retirements}
+    touched |= {c for r in release.retirements for c in r.replaced_by}
+    touched |= {group for code in list(touched) for group in ancestors_of(code)}
+    current = await store.catalogue_states(conn, sorted(touched))
+    retired = frozenset(c for c, s in current.items() if s["status"] == "retired")
+    plan.parents, item_issues = check_items(
+        release.items,
+        {c: s["level"] for c, s in current.items()},
+        strict=release.kind != "baseline",
+        retired=retired,
+    )
+    plan.amended, amend_issues = check_amendments(release.amendments, current)
+    groups = [r.code for r in release.retirements if current.get(r.code, {}).get("level", 4) < 4]
+    children = await store.active_children(conn, groups) if groups else {}
+    replacements = {c for c in current if c not in retired} | {i.code for i in release.items}
+    plan.retired, retire_issues = check_retirements(
+        release.retirements, current, children, replacements
+    )
+    plan.issues = check_overlaps(release) + item_issues + amend_issues + retire_issues
+    return plan
+
+
 async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> None:
-    """All items or none: the consumer runs this inside one savepoint of its batch."""
+    """All entries or none: the consumer runs this inside one savepoint of its batch."""
     release = event.data
     digest = content_hash(release)
     applied = await store.release_hash(conn, release.release_id)
@@ -37,28 +92,33 @@ async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> Non
             f"release {release.release_id} was already applied with different content; "
             "publish corrections as a new release"
         )
-    codes = {item.code for item in release.items}
-    codes |= {group for code in list(codes) for group in ancestors_of(code)}
-    known = await store.existing_levels(conn, sorted(codes))
-    parents, problems = check_items(release.items, known, strict=release.kind != "baseline")
-    if problems:
-        shown = "; ".join(problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise Rejected(f"release {release.release_id} refused: {shown}{more}")
+    plan = await plan_release(conn, release)
+    if plan.issues:
+        raise Rejected(f"release {release.release_id} refused: {describe(plan.issues)}")
     revision = await store.insert_release(
-        conn, release, content_hash=digest, event_id=event.id, actor=event.actor
+        conn,
+        release,
+        content_hash=digest,
+        event_id=event.id,
+        actor=event.actor,
+        amended=len(plan.amended),
+        retired=len(plan.retired),
     )
-    await store.insert_occupations(conn, release.release_id, release.items, parents)
+    await store.insert_occupations(conn, release.release_id, release.items, plan.parents)
+    await store.apply_changes(
+        conn,
+        release.release_id,
+        [("amended", b, a) for b, a in plan.amended] + [("retired", b, a) for b, a in plan.retired],
+    )
+    added = [item_state(i, p) for i, p in zip(release.items, plan.parents, strict=True)]
+    changes = [state_of(s, "added") for s in added]
+    changes += [state_of(a, "amended") for _, a in plan.amended]
+    changes += [state_of(a, "retired") for _, a in plan.retired]
     changed = CatalogueChanged(
         release_id=release.release_id,
         revision=revision,
         published_on=release.published_on,
-        changes=[
-            OccupationState(
-                code=i.code, level=i.level, name_zh=i.name_zh, name_en=i.name_en, tags=i.tags
-            )
-            for i in release.items
-        ],
+        changes=changes,
     )
     await outbox.enqueue(
         conn,
@@ -72,3 +132,89 @@ async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> Non
             data=changed,
         ),
     )
+
+
+def state_of(state: State, change: str) -> OccupationState:
+    return msgspec.convert(
+        {k: state.get(k) for k in ("code", "level", "name_zh", "name_en", "tags", "parent_code")}
+        | {"status": state.get("status", "active"), "change": change},
+        OccupationState,
+    )
+
+
+# -- submission through the API or the CLI ------------------------------------------------
+
+
+class ReleaseInvalid(Exception):
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(describe(issues))
+        self.issues = issues
+
+
+class ReleaseConflict(Exception):
+    pass
+
+
+class ReleaseTooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Submitted:
+    release_id: str
+    event_id: str | None
+    already_applied: bool = False
+
+
+async def submit_release(
+    pool: Pool, bus: Bus, release: ReleasePublished, *, actor: str, source: str
+) -> Submitted:
+    """Check a release synchronously, then publish it for the consumer to apply."""
+    too_large = size_issue(release)
+    if too_large:
+        raise ReleaseTooLarge(too_large[1])
+    digest = content_hash(release)
+    applied = await store.release_hash(pool, release.release_id)
+    if applied == digest:
+        return Submitted(release.release_id, None, already_applied=True)
+    if applied is not None:
+        raise ReleaseConflict(
+            f"release {release.release_id} was already applied with different content; "
+            "releases are immutable, publish corrections as a new release"
+        )
+    previous = await store.submissions(pool, release.release_id)
+    pending = [s for s in previous if not s["refused"]]
+    if any(s["content_hash"] != digest for s in pending):
+        raise ReleaseConflict(
+            f"another version of release {release.release_id} is waiting to be applied; "
+            "use a new release id"
+        )
+    plan = await plan_release(pool, release)
+    if plan.issues:
+        raise ReleaseInvalid(plan.issues)
+    event_id = f"release:{release.release_id}:{digest[:32]}"
+    if any(s["event_id"] == event_id and s["refused"] for s in previous):
+        # Refused once, now valid (the catalogue changed): a new id gets past the inbox.
+        event_id = f"{event_id}:{new_event_id()}"
+    await store.insert_submission(
+        pool,
+        event_id=event_id,
+        release_id=release.release_id,
+        content_hash=digest,
+        actor=actor,
+        entries=release.size,
+    )
+    event = Event(
+        id=event_id,
+        source=source,
+        type=RELEASE_PUBLISHED,
+        subject=release.release_id,
+        actor=actor,
+        data=release,
+    )
+    try:
+        await bus.publish(event)
+    except BaseException:
+        await store.delete_submission(pool, event_id)
+        raise
+    return Submitted(release.release_id, event_id)

@@ -1,14 +1,13 @@
-"""SQL for the occupations schema: release application and read models."""
+"""SQL for the occupations schema: applying releases, submissions and dead letters."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
-import msgspec
 
 from schemas.occupations import OccupationItem, ReleasePublished
 from services.platform.db import Connection, Pool
+
+from .domain import State, item_state
 
 Conn = Connection | Pool
 
@@ -31,14 +30,21 @@ async def existing_levels(conn: Conn, codes: list[str]) -> dict[str, int]:
 
 
 async def insert_release(
-    conn: Conn, release: ReleasePublished, *, content_hash: str, event_id: str, actor: str
+    conn: Conn,
+    release: ReleasePublished,
+    *,
+    content_hash: str,
+    event_id: str,
+    actor: str,
+    amended: int = 0,
+    retired: int = 0,
 ) -> int:
     """Record the release; return its catalogue revision (the order releases applied in)."""
     seq: int = await conn.fetchval(
         """INSERT INTO occupations.release
             (release_id, title, kind, published_on, content_hash, event_id, actor, source_note,
-             added)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             added, amended, retired)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         RETURNING seq""",
         release.release_id,
         release.title,
@@ -49,6 +55,8 @@ async def insert_release(
         actor,
         release.source_note,
         len(release.items),
+        amended,
+        retired,
     )
     return seq
 
@@ -57,10 +65,7 @@ async def insert_occupations(
     conn: Conn, release_id: str, items: list[OccupationItem], parents: list[str | None]
 ) -> None:
     """All items in one statement; with their `added` history rows."""
-    rows = [
-        msgspec.structs.asdict(item) | {"parent_code": parent}
-        for item, parent in zip(items, parents, strict=True)
-    ]
+    rows = [item_state(item, parent) for item, parent in zip(items, parents, strict=True)]
     await conn.execute(
         """
         INSERT INTO occupations.occupation
@@ -86,72 +91,114 @@ async def insert_occupations(
     )
 
 
-# -- read models --------------------------------------------------------------------------
+async def catalogue_states(conn: Conn, codes: list[str]) -> dict[str, State]:
+    """The stored state of each of `codes` that exists (active or retired)."""
+    rows = await conn.fetch(
+        """SELECT code, level, parent_code, name_zh, name_en, definition, tasks, aliases, tags,
+                  work_types, status
+        FROM occupations.occupation WHERE code = any($1::text[])""",
+        codes,
+    )
+    return {r["code"]: dict(r) for r in rows}
 
 
-async def list_occupations(
-    conn: Conn,
-    *,
-    prefix: str | None,
-    level: int | None,
-    tag: str | None,
-    after: str | None,
-    limit: int,
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""
-        SELECT {OCCUPATION_COLUMNS} FROM occupations.occupation
-        WHERE ($1::text IS NULL OR code LIKE $1 || '%')
-          AND ($2::smallint IS NULL OR level = $2)
-          AND ($3::text IS NULL OR tags @> ARRAY[$3])
-          AND ($4::text IS NULL OR code > $4)
-        ORDER BY code
-        LIMIT $5
+async def active_children(conn: Conn, codes: list[str]) -> dict[str, list[str]]:
+    rows = await conn.fetch(
+        """SELECT parent_code, array_agg(code ORDER BY code) AS codes
+        FROM occupations.occupation
+        WHERE parent_code = any($1::text[]) AND status = 'active'
+        GROUP BY parent_code""",
+        codes,
+    )
+    return {r["parent_code"]: r["codes"] for r in rows}
+
+
+async def apply_changes(
+    conn: Conn, release_id: str, changes: list[tuple[str, State, State]]
+) -> None:
+    """Amendments and retirements: new states in one statement, history in another."""
+    if not changes:
+        return
+    rows = [{"change": kind, "before": before, "after": after} for kind, before, after in changes]
+    await conn.execute(
+        """
+        UPDATE occupations.occupation AS o
+        SET name_zh = x.name_zh, name_en = x.name_en, definition = x.definition,
+            tasks = x.tasks, aliases = x.aliases, tags = x.tags, work_types = x.work_types,
+            status = x.status, updated_in = $2
+        FROM jsonb_to_recordset($1::jsonb) AS x(
+            code text, name_zh text, name_en text, definition text, tasks text[],
+            aliases text[], tags text[], work_types text[], status text)
+        WHERE o.code = x.code
         """,
-        prefix,
-        level,
-        tag,
+        [after for _, _, after in changes],
+        release_id,
+    )
+    await conn.execute(
+        """
+        INSERT INTO occupations.occupation_change (release_id, code, change, before, after)
+        SELECT $2, x.after->>'code', x.change, x.before, x.after
+        FROM jsonb_to_recordset($1::jsonb) AS x(change text, before jsonb, after jsonb)
+        """,
+        rows,
+        release_id,
+    )
+
+
+# -- submissions and dead letters ---------------------------------------------------------
+
+
+async def insert_submission(
+    conn: Conn, *, event_id: str, release_id: str, content_hash: str, actor: str, entries: int
+) -> None:
+    await conn.execute(
+        """INSERT INTO occupations.release_submission
+            (event_id, release_id, content_hash, actor, entries)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (event_id) DO UPDATE SET submitted_at = clock_timestamp()""",
+        event_id,
+        release_id,
+        content_hash,
+        actor,
+        entries,
+    )
+
+
+async def delete_submission(conn: Conn, event_id: str) -> None:
+    await conn.execute("DELETE FROM occupations.release_submission WHERE event_id = $1", event_id)
+
+
+async def submissions(conn: Conn, release_id: str) -> list[asyncpg.Record]:
+    """Submissions of a release, newest first, each with whether it was dead-lettered."""
+    return await conn.fetch(
+        """SELECT s.event_id, s.content_hash, s.actor, s.entries, s.submitted_at,
+                  d.reason IS NOT NULL AS refused
+        FROM occupations.release_submission s
+        LEFT JOIN occupations.dead_letter d ON d.event_id = s.event_id
+        WHERE s.release_id = $1
+        ORDER BY s.submitted_at DESC""",
+        release_id,
+    )
+
+
+async def dead_letters_mentioning(conn: Conn, release_id: str) -> list[asyncpg.Record]:
+    """Dead letters whose payload names `release_id` (the caller confirms by decoding)."""
+    return await conn.fetch(
+        f"""SELECT {DEAD_LETTER_COLUMNS}, payload FROM occupations.dead_letter
+        WHERE position(convert_to($1, 'UTF8') IN payload) > 0
+        ORDER BY id DESC LIMIT 50""",
+        release_id,
+    )
+
+
+DEAD_LETTER_COLUMNS = "id, consumer, event_id, event_type, subject, deliveries, reason, created_at"
+
+
+async def dead_letters(conn: Conn, *, after: int | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {DEAD_LETTER_COLUMNS}, payload FROM occupations.dead_letter
+        WHERE ($1::bigint IS NULL OR id < $1)
+        ORDER BY id DESC LIMIT $2""",
         after,
         limit,
     )
-
-
-async def get_occupation(conn: Conn, code: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        f"SELECT {OCCUPATION_COLUMNS} FROM occupations.occupation WHERE code = $1", code
-    )
-
-
-async def get_many(conn: Conn, codes: list[str]) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""SELECT {OCCUPATION_COLUMNS} FROM occupations.occupation
-        WHERE code = any($1::text[]) ORDER BY level""",
-        codes,
-    )
-
-
-async def children(conn: Conn, code: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""SELECT {OCCUPATION_COLUMNS} FROM occupations.occupation
-        WHERE parent_code = $1 ORDER BY code""",
-        code,
-    )
-
-
-async def stats(conn: Conn) -> dict[str, Any]:
-    row = await conn.fetchrow(
-        """
-        SELECT
-          (SELECT coalesce(jsonb_object_agg(level, n), '{}') FROM
-             (SELECT level, count(*) AS n FROM occupations.occupation
-              WHERE status = 'active' GROUP BY level) l) AS by_level,
-          (SELECT coalesce(jsonb_object_agg(tag, n), '{}') FROM
-             (SELECT tag, count(*) AS n FROM occupations.occupation, unnest(tags) AS tag
-              WHERE status = 'active' AND level = 4 GROUP BY tag) t) AS by_tag,
-          (SELECT count(*) FROM occupations.occupation WHERE status = 'retired') AS retired,
-          (SELECT coalesce(jsonb_agg(release_id ORDER BY applied_at), '[]')
-             FROM occupations.release) AS releases
-        """
-    )
-    assert row is not None
-    return dict(row)

@@ -1,0 +1,263 @@
+"""HTTP for releases: ministry staff submit them; anyone reads them; staff see dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody, Parameter, PathParameter
+
+from schemas.occupations import (
+    RELEASE_ITEM_LIMIT,
+    DeadLetter,
+    DeadLetterPage,
+    ReleaseChange,
+    ReleaseId,
+    ReleasePage,
+    ReleasePublished,
+    ReleaseStatus,
+    ReleaseSummary,
+)
+from services.platform.auth import authorise
+from services.platform.bus import EventTooLarge
+from services.platform.db import Pool
+from services.platform.deps import BusDep, PoolDep, PrincipalDep
+from services.platform.errors import Problem, field_error
+
+from . import store, views
+from .domain import field_changes
+from .handlers import ReleaseConflict, ReleaseInvalid, ReleaseTooLarge, submit_release
+
+MAX_WAIT = 30.0
+PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+(?:\.\d+)?)")
+
+
+class _Envelope(msgspec.Struct):
+    data: Any = None
+    id: str | None = None
+
+
+def release_of(payload: bytes) -> str | None:
+    """The release id inside a dead-lettered payload, if it decodes that far."""
+    try:
+        data = msgspec.json.decode(payload, type=_Envelope).data
+    except msgspec.DecodeError:
+        return None
+    value = data.get("release_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def to_dead_letter(row: asyncpg.Record) -> DeadLetter:
+    return DeadLetter(
+        id=row["id"],
+        consumer=row["consumer"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        release_id=release_of(row["payload"]),
+        reason=row["reason"],
+        deliveries=row["deliveries"],
+        created_at=row["created_at"],
+    )
+
+
+def status_url(release_id: str) -> str:
+    return f"/releases/{release_id}"
+
+
+async def release_status(pool: Pool, release_id: str) -> ReleaseStatus | None:
+    """Applied if the release table has it; else pending or refused, whichever came last."""
+    url = status_url(release_id)
+    row = await views.get_release(pool, release_id)
+    if row is not None:
+        changes = []
+        for change in await views.release_changes(pool, release_id):
+            after = change["after"]
+            changes.append(
+                ReleaseChange(
+                    code=change["code"],
+                    change=change["change"],
+                    level=after["level"],
+                    name_zh=after["name_zh"],
+                    fields=[f for f, _, _ in field_changes(change["before"], after)],
+                )
+            )
+        return ReleaseStatus(
+            release_id=release_id,
+            status="applied",
+            status_url=url,
+            release=ReleaseSummary(**dict(row)),
+            changes=changes,
+        )
+    pending = [s for s in await store.submissions(pool, release_id) if not s["refused"]]
+    refused = [
+        d
+        for d in await store.dead_letters_mentioning(pool, release_id)
+        if release_of(d["payload"]) == release_id
+    ]
+    if refused and (not pending or refused[0]["created_at"] > pending[0]["submitted_at"]):
+        return ReleaseStatus(
+            release_id=release_id,
+            status="refused",
+            status_url=url,
+            detail="nothing of this release was applied",
+            reason=refused[0]["reason"],
+            refused_at=refused[0]["created_at"],
+        )
+    if pending:
+        return ReleaseStatus(
+            release_id=release_id,
+            status="pending",
+            status_url=url,
+            detail="accepted; waiting for the catalogue to apply it",
+        )
+    return None
+
+
+def requested_wait(request: Request[Any, Any, Any]) -> float:
+    match = PREFER_WAIT.search(request.headers.get("prefer", ""))
+    return min(float(match.group(1)), MAX_WAIT) if match else 0.0
+
+
+async def wait_for_outcome(pool: Pool, release_id: str, seconds: float) -> ReleaseStatus | None:
+    deadline = time.monotonic() + seconds
+    status = await release_status(pool, release_id)
+    while status is not None and status.status == "pending" and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        status = await release_status(pool, release_id)
+    return status
+
+
+class ReleaseController(Controller):
+    path = "/releases"
+    tags = ["releases"]
+
+    @post(
+        "/",
+        summary="Publish a release (ministry)",
+        description=(
+            "Validates the whole release against the current catalogue, publishes "
+            "`skills.occupations.release.published` and answers 202 with a status URL. "
+            f"At most {RELEASE_ITEM_LIMIT} entries (items + amendments + retirements). "
+            "`Prefer: wait=N` waits up to N seconds (max 30) for the outcome."
+        ),
+        security=[{"BearerToken": []}],
+        status_code=202,
+    )
+    async def publish_release(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ReleasePublished],
+        principal: PrincipalDep,
+        pool: PoolDep,
+        bus: BusDep,
+    ) -> Response[ReleaseStatus]:
+        authorise(principal, "ministry")
+        url = status_url(data.release_id)
+        try:
+            submitted = await submit_release(
+                pool, bus, data, actor=principal.actor, source="/occupations/releases"
+            )
+        except ReleaseTooLarge as exc:
+            raise Problem(413, "release-too-large", "Release too large", str(exc)) from exc
+        except EventTooLarge as exc:
+            raise Problem(
+                413, "release-too-large", "Release too large", f"{exc}; split the release"
+            ) from exc
+        except ReleaseConflict as exc:
+            raise Problem(409, "release-conflict", "Release id already used", str(exc)) from exc
+        except ReleaseInvalid as exc:
+            raise Problem(
+                422,
+                "invalid-release",
+                "The release does not fit the catalogue",
+                f"{len(exc.issues)} problem(s); nothing was published",
+                errors=[field_error(where, what) for where, what in exc.issues],
+            ) from exc
+        headers = {"Location": url}
+        if submitted.already_applied:
+            body = ReleaseStatus(
+                release_id=data.release_id,
+                status="already applied",
+                status_url=url,
+                detail="this release was already applied with identical content; nothing to do",
+            )
+            return Response(body, status_code=200, headers=headers)
+        wait = requested_wait(request)
+        status = await wait_for_outcome(pool, data.release_id, wait) if wait else None
+        if wait:
+            headers["Preference-Applied"] = f"wait={wait:g}"
+        if status is None or status.status == "pending":
+            body = status or ReleaseStatus(
+                release_id=data.release_id, status="pending", status_url=url
+            )
+            return Response(body, status_code=202, headers=headers)
+        return Response(
+            status, status_code=201 if status.status == "applied" else 200, headers=headers
+        )
+
+    @get("/", summary="Applied releases, oldest first (keyset on revision)")
+    async def list_releases(
+        self,
+        pool: PoolDep,
+        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> ReleasePage:
+        rows = await views.list_releases(pool, after=after, limit=limit + 1)
+        items = [ReleaseSummary(**dict(r)) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return ReleasePage(items=items)
+        last = items[-1].revision
+        return ReleasePage(
+            items=items, next_after=last, next=f"/releases?after={last}&limit={limit}"
+        )
+
+    @get("/{release_id:str}", summary="A release: status, counts and its changes")
+    async def get_release(
+        self, pool: PoolDep, release_id: Annotated[str, PathParameter(description="Release id")]
+    ) -> ReleaseStatus:
+        require_release_id(release_id)
+        status = await release_status(pool, release_id)
+        if status is None:
+            raise Problem(404, "unknown-release", "Unknown release", f"no release {release_id}")
+        return status
+
+
+def require_release_id(release_id: str) -> None:
+    try:
+        msgspec.convert(release_id, ReleaseId)
+    except msgspec.ValidationError as exc:
+        raise Problem(
+            400,
+            "invalid-release-id",
+            "Not a release id",
+            f"{release_id!r}: lower-case letters, digits, '.' and '-', 3 to 64 characters",
+            errors=[field_error("release_id", str(exc))],
+        ) from exc
+
+
+class DeadLetterController(Controller):
+    path = "/dead-letters/occupations"
+    tags = ["releases"]
+
+    @get(
+        "/",
+        summary="Events the occupations consumers refused (ministry, admin)",
+        security=[{"BearerToken": []}],
+    )
+    async def list_dead_letters(
+        self,
+        principal: PrincipalDep,
+        pool: PoolDep,
+        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> DeadLetterPage:
+        authorise(principal, "ministry")
+        rows = await store.dead_letters(pool, after=after, limit=limit + 1)
+        items = [to_dead_letter(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return DeadLetterPage(items=items, next_after=items[-1].id if more else None)

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody, Parameter, PathParameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, Parameter, PathParameter
 
 from schemas.occupations import (
     RELEASE_ITEM_LIMIT,
@@ -34,6 +35,27 @@ from .domain import field_changes
 from .handlers import ReleaseConflict, ReleaseInvalid, ReleaseTooLarge, submit_release
 
 MAX_WAIT = 30.0
+RELEASE_EXAMPLE = Example(
+    summary="One new occupation, a rename and a retirement (invented)",
+    value={
+        "release_id": "example-2025",
+        "title": "Example batch (invented)",
+        "published_on": "2025-06-01",
+        "kind": "new-occupations",
+        "items": [
+            {
+                "code": "4-04-05-90",
+                "level": 4,
+                "name_zh": "示例职业（演示）",
+                "name_en": "Example occupation (demo)",
+                "tags": ["digital"],
+                "aliases": [],
+            }
+        ],
+        "amendments": [{"code": "4-04-05-01", "name_en": "Computer programmer"}],
+        "retirements": [{"code": "4-04-05-02", "reason": "merged (example)"}],
+    },
+)
 PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+(?:\.\d+)?)")
 
 
@@ -151,7 +173,7 @@ class ReleaseController(Controller):
     async def publish_release(
         self,
         request: Request[Any, Any, Any],
-        data: JSONBody[ReleasePublished],
+        data: Annotated[ReleasePublished, Body(examples=[RELEASE_EXAMPLE])],
         principal: PrincipalDep,
         pool: PoolDep,
         bus: BusDep,

@@ -88,3 +88,23 @@ async def test_bad_query_parameters_name_the_field(client: Client) -> None:
     response = await client.get("/occupations", params={"limit": 100000})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "limit"
+
+
+async def test_openapi_ui_and_document_are_served_without_outside_assets(client: Client) -> None:
+    page = await client.get("/schema")
+    assert page.status_code == 200
+    assert "/static/openapi/swagger-ui-bundle.js" in page.text
+    assert "https://" not in page.text.split("<body", 1)[0]
+    assert (await client.get("/static/openapi/swagger-ui-bundle.js")).status_code == 200
+    spec = (await client.get("/schema/openapi.json")).json()
+    assert "/occupations/{code}" in spec["paths"]
+
+
+async def test_health_and_metrics(client: Client) -> None:
+    assert (await client.get("/health/live")).json() == {"status": "ok"}
+    ready = (await client.get("/health/ready")).json()
+    assert ready["checks"] == {"postgres": True, "nats": True, "consumers": True}
+    await client.get("/occupations/4-04-05-01")
+    metrics = (await client.get("/metrics")).text
+    assert "skillsreg_consumer_batch_seconds" in metrics
+    assert 'path="/occupations/{code:str}"' in metrics or "/occupations/" in metrics

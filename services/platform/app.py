@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, get
@@ -16,6 +17,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
+from litestar.static_files import create_static_files_router
 
 from .auth import Principal, authenticate
 from .bus import Bus
@@ -25,6 +27,9 @@ from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
 from .openapi import document_problems
 from .runtime import Runtime
 from .settings import Settings
+
+# Swagger UI is vendored (npm swagger-ui-dist) so the API docs load nothing from outside.
+STATIC = "/static/openapi"
 
 
 @get("/health/live", tags=["health"], summary="The process is up", sync_to_thread=False)
@@ -81,7 +86,17 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
             if close_runtime:
                 await runtime.close()
 
-    handlers: list[Any] = [live, ready, Metrics, *CONTRACT_ROUTES]
+    handlers: list[Any] = [
+        live,
+        ready,
+        Metrics,
+        *CONTRACT_ROUTES,
+        create_static_files_router(
+            path=STATIC,
+            directories=[Path(__file__).parent / "static" / "swagger-ui"],
+            include_in_schema=False,
+        ),
+    ]
     for service in runtime.services:
         handlers.extend(service.route_handlers)
     names = ", ".join(s.name for s in runtime.services)
@@ -106,7 +121,15 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
             version="0.1.0",
             description=f"Workforce-skills registry ({names}). Errors: RFC 9457 problem details.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/",
+                    js_url=f"{STATIC}/swagger-ui-bundle.js",
+                    standalone_preset_js_url=f"{STATIC}/swagger-ui-standalone-preset.js",
+                    css_url=f"{STATIC}/swagger-ui.css",
+                    favicon="",
+                )
+            ],
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,10 +21,20 @@ from .harness import Servers, delete_streams, eventually, settings_for, unique
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    running = Servers(tmp_path_factory.mktemp("servers")).start()
-    yield running
-    running.stop()
+def servers() -> Iterator[Servers]:
+    # Not under pytest's tmp_path: concurrent pytest runs prune each other's numbered
+    # temp dirs, which would pull the data directory from under a running server.
+    with tempfile.TemporaryDirectory(prefix="skillsreg-test-") as root:
+        running = Servers(Path(root)).start()
+        yield running
+        running.stop()
+
+
+@pytest.fixture
+def server_dir() -> Iterator[Path]:
+    """A directory for a test's own server (see `servers` for why not `tmp_path`)."""
+    with tempfile.TemporaryDirectory(prefix="skillsreg-test-") as root:
+        yield Path(root)
 
 
 @pytest.fixture(scope="session")

@@ -101,9 +101,9 @@ async def test_worker_killed_mid_batch_applies_every_event_exactly_once(
 
 
 @pytest.fixture
-async def own_postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
+async def own_postgres(server_dir: Path) -> AsyncIterator[EmbeddedPostgres]:
     """A Postgres of this test's own, so stopping it disturbs no other test."""
-    pg = EmbeddedPostgres(tmp_path / "pg", fsync=False)
+    pg = EmbeddedPostgres(server_dir / "pg", fsync=False)
     await asyncio.to_thread(pg.start)
     await upgrade_async(pg.url)
     yield pg
@@ -151,8 +151,10 @@ async def test_postgres_outage_acks_nothing_and_applies_after_return(
         await delete_streams(servers.nats_url, settings.subject_root)
 
 
-async def test_nats_outage_fails_readiness_and_recovers(tmp_path: Path, database_url: str) -> None:
-    nats_server = EmbeddedNats(tmp_path / "nats", port=free_port())
+async def test_nats_outage_fails_readiness_and_recovers(
+    server_dir: Path, database_url: str
+) -> None:
+    nats_server = EmbeddedNats(server_dir / "nats", port=free_port())
     await asyncio.to_thread(nats_server.start)
     settings = settings_for(database_url, nats_server.url)
     runtime = await Runtime.open(settings, ALL)

@@ -100,7 +100,7 @@ class EmbeddedPostgres:
         self._prepare_root_user()
         if not (self.pgdata / "PG_VERSION").exists():
             log.info("initialising embedded postgres", pgdata=str(self.pgdata))
-            subprocess.run(
+            done = subprocess.run(
                 [
                     self._bin("initdb"),
                     "-D",
@@ -111,10 +111,11 @@ class EmbeddedPostgres:
                     "--encoding=UTF8",
                     "--locale=C.UTF-8",
                 ],
-                check=True,
                 capture_output=True,
                 **self._as_user(),
             )
+            if done.returncode:
+                raise EmbeddedStartError(f"initdb failed: {done.stderr.decode(errors='replace')}")
         self._stop_leftover()
         self.port = self.port or free_port()
         log_file = self.root / "postgres.log"

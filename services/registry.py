@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.competitions import SERVICE as COMPETITIONS
 from services.occupations import SERVICE as OCCUPATIONS
 from services.platform.runtime import Service
+from services.ratings import SERVICE as RATINGS
 from services.web import SERVICE as WEB
 
-ALL: list[Service] = [OCCUPATIONS, COMPETITIONS, WEB]
+ALL: list[Service] = [OCCUPATIONS, RATINGS, COMPETITIONS, WEB]

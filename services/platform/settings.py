@@ -28,6 +28,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Fixed ports for the embedded servers of `make run`, so the CLI and psql can find them.
     embedded_pg_port: int = 15432
     embedded_nats_port: int = 14222
+    # HMAC-SHA256 key for national IDs (ratings stores only the keyed hash + last 4 chars).
+    # The default is for development only: set SKILLSREG_ID_HASH_KEY to a secret in every real
+    # deployment, and keep it: changing it makes stored hashes unreachable by ID look-ups.
+    id_hash_key: str = "dev-only-id-hash-key-not-secret"
+    # Public certificate verification: requests per minute per client address.
+    verify_rate_per_minute: int = 120
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -1,0 +1,24 @@
+"""Ratings: evaluation bodies, assessment batches, certificates and their verification."""
+
+from __future__ import annotations
+
+from services.platform.runtime import Service
+
+from .api import AssessmentBatchController, CertificateController, PeopleController
+from .api_bodies import EvaluationBodyController
+from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
+from .handlers import configure_person_key
+
+SERVICE = Service(
+    name="ratings",
+    schema="ratings",
+    route_handlers=[
+        EvaluationBodyController,
+        AssessmentBatchController,
+        CertificateController,
+        PeopleController,
+    ],
+    consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
+    contexts=["ratings"],
+    startup=[configure_person_key],
+)

@@ -1,0 +1,244 @@
+"""Rules of the vocational skill rating system: levels, resident IDs, pass rule, certificates.
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# Lowest first. The national grade numbers (5 = junior ... 1 = senior technician) run the
+# other way and stop short of the two top grades, which have no number.
+LEVELS: tuple[str, ...] = (
+    "apprentice",
+    "junior",
+    "intermediate",
+    "senior",
+    "technician",
+    "senior_technician",
+    "special_grade_technician",
+    "chief_technician",
+)
+GRADE_NUMBERS: dict[str, int] = {
+    "junior": 5,
+    "intermediate": 4,
+    "senior": 3,
+    "technician": 2,
+    "senior_technician": 1,
+}
+RANK = {level: i for i, level in enumerate(LEVELS)}
+# The two top grades are assessed by enterprises only (employer self-evaluation).
+TOP_GRADES = frozenset({"special_grade_technician", "chief_technician"})
+# From technician up, a review (defence / performance review) is part of the assessment.
+REVIEW_FROM = RANK["technician"]
+PASS_MARK = 60.0
+MAX_SCORE = 100.0
+MAX_BATCH = 5_000  # candidates per assessment batch: one event, well under the bus payload limit
+MAX_VERIFY = 500  # certificates per bulk verification request
+
+# -- resident identity numbers (GB 11643-1999) ------------------------------------------------
+
+# Province-level codes that open an 18-digit resident ID (81-83: HK, Macao, Taiwan residence
+# permits, which use the same format).
+PROVINCES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51}
+    | {52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
+)
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+def mod11_2(digits: str) -> str:
+    """ISO 7064 MOD 11-2 check character for a string of digits: '0'-'9' or 'X'.
+
+    Weights are 2^k mod 11 counted from the check position, so every single-digit error and
+    every swap of adjacent digits changes the result.
+    """
+    n = len(digits)
+    total = sum(int(d) * pow(2, n - i, 11) for i, d in enumerate(digits))
+    value = (12 - total % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def resident_id_problem(national_id: str, today: date) -> str | None:
+    """Why `national_id` is not a plausible 18-digit resident ID, or None if it is."""
+    if not _ID_SHAPE.match(national_id):
+        return "expected 17 digits and a check character (0-9 or X)"
+    if int(national_id[:2]) not in PROVINCES:
+        return f"{national_id[:2]} is not a province code"
+    try:
+        born = date(int(national_id[6:10]), int(national_id[10:12]), int(national_id[12:14]))
+    except ValueError:
+        return "the birth date in the ID is not a date"
+    if born.year < 1900 or born > today:
+        return "the birth date in the ID is not plausible"
+    if mod11_2(national_id[:17]) != national_id[17]:
+        return "the check digit does not match (ISO 7064 MOD 11-2)"
+    return None
+
+
+def normalise_id(national_id: str) -> str:
+    return national_id.strip().upper()
+
+
+def person_ref(national_id: str, key: bytes) -> str:
+    """The keyed hash we store instead of the ID: no table of all IDs can reverse it."""
+    return hmac.new(key, normalise_id(national_id).encode(), hashlib.sha256).hexdigest()
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 张三 → 张*, 欧阳娜娜 → 欧**娜; one character → *."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def same_name(given: str, stored: str) -> bool:
+    return " ".join(given.split()).casefold() == " ".join(stored.split()).casefold()
+
+
+# -- scores and the pass rule -----------------------------------------------------------------
+
+
+def required_parts(level: str) -> tuple[str, ...]:
+    if RANK[level] >= REVIEW_FROM:
+        return ("theory", "practical", "review")
+    return ("theory", "practical")
+
+
+def score_problems(level: str, scores: Mapping[str, float | None]) -> list[tuple[str, str]]:
+    """(field, message) for every missing or out-of-range score of a candidate at `level`."""
+    problems: list[tuple[str, str]] = []
+    needed = required_parts(level)
+    for part in ("theory", "practical", "review"):
+        value = scores.get(part)
+        if value is None:
+            if part in needed:
+                problems.append((part, f"a {part} score is required at level {level}"))
+        elif not 0.0 <= value <= MAX_SCORE:
+            problems.append((part, f"scores run from 0 to 100; got {value:g}"))
+    return problems
+
+
+def failed_parts(level: str, scores: Mapping[str, float | None]) -> list[str]:
+    return [p for p in required_parts(level) if (scores.get(p) or 0.0) < PASS_MARK]
+
+
+# -- per-candidate decision --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: str  # passed | failed | refused
+    reason: str | None = None
+
+
+def decide(
+    *,
+    level: str,
+    occupation_code: str,
+    scores: Mapping[str, float | None],
+    body_kind: str,
+    occupation_status: str | None,
+    authorised_levels: frozenset[str],
+    exam_date: date,
+) -> Decision:
+    """The consumer's verdict on one candidate, in the order a reviewer would check."""
+    if occupation_status is None:
+        return Decision("refused", f"unknown occupation code {occupation_code}")
+    if occupation_status != "active":
+        return Decision("refused", f"occupation {occupation_code} is retired")
+    if level in TOP_GRADES and body_kind != "enterprise":
+        return Decision("refused", f"{level} is assessed by enterprise bodies only")
+    if level not in authorised_levels:
+        return Decision(
+            "refused",
+            f"the body is not authorised for {level} in {occupation_code} on {exam_date}",
+        )
+    failed = failed_parts(level, scores)
+    if failed:
+        shown = ", ".join(f"{p} {scores.get(p) or 0:g}" for p in failed)
+        return Decision("failed", f"below {PASS_MARK:g}: {shown}")
+    return Decision("passed")
+
+
+# -- certificate numbers ----------------------------------------------------------------------
+#
+# `YYYY-BBBBBB-SSSSSSSS-C`: the exam year, the issuing body's number (assigned when it is
+# registered), a serial per body and year, and an ISO 7064 MOD 11-2 check character over the
+# 18 digits. The check character lets a verifier reject a mistyped number before any look-up;
+# the body and year make numbers unique without a global counter (one counter row per body
+# and year).
+
+_NUMBER = re.compile(r"^(\d{4})-(\d{6})-(\d{8})-([\dX])$")
+MAX_SERIAL = 99_999_999
+
+
+def certificate_number(year: int, body_no: int, serial: int) -> str:
+    digits = f"{year:04d}{body_no:06d}{serial:08d}"
+    return f"{year:04d}-{body_no:06d}-{serial:08d}-{mod11_2(digits)}"
+
+
+def certificate_number_problem(number: str) -> str | None:
+    match = _NUMBER.match(number)
+    if match is None:
+        return "expected YYYY-BBBBBB-SSSSSSSS-C (year, body, serial, check character)"
+    year, body, serial, check = match.groups()
+    if mod11_2(year + body + serial) != check:
+        return "the check character does not match; the number is mistyped"
+    return None
+
+
+# -- batch checks (the synchronous half) -------------------------------------------------------
+
+
+def candidate_problems(
+    candidates: list[Any], today: date, *, id_field: str = "national_id"
+) -> list[dict[str, Any]]:
+    """Every problem of every candidate, as `{index, field, message}`; empty when all are fine.
+
+    Duplicates are the same person in the same occupation and level twice in one batch.
+    """
+    problems: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+
+    def add(index: int, field: str, message: str) -> None:
+        problems.append(
+            {"index": index, "field": f"candidates[{index}].{field}", "message": message}
+        )
+
+    for i, c in enumerate(candidates):
+        national_id = normalise_id(getattr(c, id_field))
+        problem = resident_id_problem(national_id, today)
+        if problem:
+            add(i, id_field, problem)
+        if not c.name.strip() or len(c.name) > 100:
+            add(i, "name", "a name of 1 to 100 characters is required")
+        if not _CODE.match(c.occupation_code):
+            add(i, "occupation_code", "expected X-XX-XX-XX, e.g. 4-04-05-01")
+        if c.level not in RANK:
+            add(i, "level", f"one of {', '.join(LEVELS)}")
+            continue
+        scores = {"theory": c.theory, "practical": c.practical, "review": c.review}
+        for field, message in score_problems(c.level, scores):
+            add(i, field, message)
+        key = (national_id, c.occupation_code, c.level)
+        if key in seen:
+            add(i, id_field, f"the same candidate, occupation and level as candidate {seen[key]}")
+        else:
+            seen[key] = i
+    return problems
+
+
+_CODE = re.compile(r"^[1-8](-\d{2}){3}$")

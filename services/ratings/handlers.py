@@ -1,0 +1,330 @@
+"""Use cases of the ratings context: apply catalogue changes, assessment batches and grants."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+import msgspec
+
+from schemas.envelope import Event
+from schemas.grants import GrantedRating, RatingsGranted
+from schemas.occupations import CatalogueChanged
+from schemas.ratings import (
+    CERTIFICATE_ISSUED,
+    AssessmentSubmitted,
+    CertificateIssued,
+    IssuedCertificate,
+)
+from services.platform import outbox
+from services.platform.consumer import Rejected
+from services.platform.db import Connection
+from services.platform.runtime import Runtime
+from services.platform.settings import Settings
+
+from . import store
+from .domain import (
+    MAX_SERIAL,
+    RANK,
+    TOP_GRADES,
+    certificate_number,
+    decide,
+    mask_name,
+    normalise_id,
+    person_ref,
+    resident_id_problem,
+)
+
+SCHEMA = "ratings"
+PART_SIZE = 1_000  # certificates per issued event: far below the bus payload limit
+
+
+class _PersonKey:
+    """The HMAC key for national IDs: set from the runtime's settings at start-up."""
+
+    value: bytes | None = None
+
+    def get(self) -> bytes:
+        if self.value is None:
+            self.value = Settings.from_env().id_hash_key.encode()
+        return self.value
+
+
+PERSON_KEY = _PersonKey()
+
+
+async def configure_person_key(runtime: Runtime) -> None:
+    PERSON_KEY.value = runtime.settings.id_hash_key.encode()
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def content_hash(submission: AssessmentSubmitted) -> str:
+    return hashlib.sha256(msgspec.json.encode(submission)).hexdigest()
+
+
+# -- occupation codes -------------------------------------------------------------------------
+
+
+async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> None:
+    changed = event.data
+    rows = [
+        {"code": c.code, "level": c.level, "name_zh": c.name_zh, "status": c.status}
+        for c in changed.changes
+    ]
+    await store.upsert_occupations(conn, changed.release_id, changed.revision, rows)
+
+
+# -- assessment batches -----------------------------------------------------------------------
+
+
+async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) -> None:
+    """Judge every candidate, record outcomes, issue certificates: all or nothing."""
+    batch = event.data
+    digest = content_hash(batch)
+    known = await store.batch_header(conn, batch.batch_id)
+    if known is not None:
+        _same_or_refuse(batch.batch_id, known["content_hash"], digest)
+        return
+    body = await store.get_body(conn, batch.body_id)
+    if body is None:
+        raise Rejected(f"batch {batch.batch_id}: {batch.body_id} is not a registered body")
+    codes = sorted({c.occupation_code for c in batch.candidates})
+    statuses = await store.occupation_statuses(conn, codes)
+    authorised = await store.authorised_levels(conn, batch.body_id, codes, batch.exam_date)
+    decisions = [
+        decide(
+            level=c.level,
+            occupation_code=c.occupation_code,
+            scores={"theory": c.theory, "practical": c.practical, "review": c.review},
+            body_kind=body["kind"],
+            occupation_status=statuses.get(c.occupation_code),
+            authorised_levels=authorised.get(c.occupation_code, frozenset()),
+            exam_date=batch.exam_date,
+        )
+        for c in batch.candidates
+    ]
+    counts = Counter(d.outcome for d in decisions)
+    inserted = await store.insert_batch(
+        conn,
+        batch_id=batch.batch_id,
+        body_id=batch.body_id,
+        exam_date=batch.exam_date,
+        content_hash=digest,
+        event_id=event.id,
+        actor=event.actor,
+        counts=dict(counts),
+    )
+    if not inserted:  # a concurrent worker applied the same id first
+        known = await store.batch_header(conn, batch.batch_id)
+        assert known is not None
+        _same_or_refuse(batch.batch_id, known["content_hash"], digest)
+        return
+    passed = counts["passed"]
+    numbers = iter(
+        await _numbers(conn, body["body_no"], batch.exam_date.year, passed) if passed else []
+    )
+    issued_on = today()
+    outcomes: list[tuple[Any, ...]] = []
+    certificates: list[tuple[Any, ...]] = []
+    issued: list[IssuedCertificate] = []
+    for i, (c, d) in enumerate(zip(batch.candidates, decisions, strict=True)):
+        number = next(numbers) if d.outcome == "passed" else None
+        outcomes.append(
+            (
+                batch.batch_id,
+                i,
+                c.person,
+                c.id_last4,
+                c.name,
+                c.occupation_code,
+                c.level,
+                c.theory,
+                c.practical,
+                c.review,
+                d.outcome,
+                d.reason,
+                number,
+            )
+        )
+        if number is None:
+            continue
+        certificates.append(
+            (
+                number,
+                c.person,
+                c.id_last4,
+                c.name,
+                c.occupation_code,
+                c.level,
+                batch.body_id,
+                "assessment",
+                batch.batch_id,
+                batch.exam_date,
+                issued_on,
+                None,
+            )
+        )
+        issued.append(
+            IssuedCertificate(
+                number=number,
+                person=c.person,
+                id_last4=c.id_last4,
+                name_masked=mask_name(c.name),
+                occupation_code=c.occupation_code,
+                level=c.level,
+                issued_on=issued_on,
+            )
+        )
+    await store.copy_outcomes(conn, outcomes)
+    await store.copy_certificates(conn, certificates)
+    await _announce(conn, "assessment", batch.batch_id, batch.body_id, issued, event)
+
+
+def _same_or_refuse(batch_id: str, known: str, digest: str) -> None:
+    if known != digest:
+        raise Rejected(
+            f"batch {batch_id} was already applied with different content; "
+            "submit corrections under a new batch id"
+        )
+
+
+async def _numbers(conn: Connection, body_no: int, year: int, count: int) -> list[str]:
+    first = await store.allocate_serials(conn, body_no, year, count)
+    if first + count - 1 > MAX_SERIAL:
+        raise Rejected(f"certificate serials for body {body_no} in {year} are exhausted")
+    return [certificate_number(year, body_no, s) for s in range(first, first + count)]
+
+
+async def _announce(
+    conn: Connection,
+    origin: str,
+    origin_id: str,
+    body_id: str,
+    issued: list[IssuedCertificate],
+    cause: Event[Any],
+) -> None:
+    """One certificate.issued event per part of up to PART_SIZE certificates, via the outbox."""
+    parts = (len(issued) + PART_SIZE - 1) // PART_SIZE
+    for part in range(parts):
+        chunk = issued[part * PART_SIZE : (part + 1) * PART_SIZE]
+        await outbox.enqueue(
+            conn,
+            SCHEMA,
+            Event(
+                id=f"certificates:{cause.id}:{part + 1}",
+                source="/ratings",
+                type=CERTIFICATE_ISSUED,
+                subject=origin_id,
+                actor=cause.actor,
+                data=CertificateIssued(
+                    origin=origin,  # type: ignore[arg-type]
+                    origin_id=origin_id,
+                    body_id=body_id,
+                    part=part + 1,
+                    parts=parts,
+                    certificates=chunk,
+                ),
+            ),
+        )
+
+
+# -- ratings granted by competition results ---------------------------------------------------
+
+
+def _grant_problem(grant: GrantedRating, status: str | None, on: date) -> str | None:
+    problem = resident_id_problem(normalise_id(grant.national_id), on)
+    if problem:
+        return f"national ID: {problem}"
+    if grant.level not in RANK:
+        return f"unknown level {grant.level!r}"
+    if grant.level in TOP_GRADES:
+        return f"{grant.level} is assessed by enterprise bodies only"
+    if status is None:
+        return f"unknown occupation code {grant.occupation_code}"
+    if status != "active":
+        return f"occupation {grant.occupation_code} is retired"
+    return None
+
+
+async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
+    """Issue each grant's certificate once per grant_id, whatever result revision repeats it."""
+    granted = event.data
+    handled = await store.handled_grants(conn, [g.grant_id for g in granted.grants])
+    fresh: dict[str, GrantedRating] = {}
+    for grant in granted.grants:
+        if grant.grant_id not in handled:
+            fresh.setdefault(grant.grant_id, grant)
+    if not fresh:
+        return
+    body_id = f"competition:{granted.competition_code}"
+    body = await store.ensure_body(
+        conn, body_id, f"Competition {granted.competition_code}", "competition"
+    )
+    statuses = await store.occupation_statuses(
+        conn, sorted({g.occupation_code for g in fresh.values()})
+    )
+    problems = {
+        gid: _grant_problem(g, statuses.get(g.occupation_code), today()) for gid, g in fresh.items()
+    }
+    numbers: dict[str, str] = {}
+    for year in sorted({g.awarded_on.year for gid, g in fresh.items() if not problems[gid]}):
+        ids = [gid for gid, g in fresh.items() if not problems[gid] and g.awarded_on.year == year]
+        numbers |= dict(
+            zip(ids, await _numbers(conn, body["body_no"], year, len(ids)), strict=True)
+        )
+    recorded = await store.insert_grant_outcomes(
+        conn,
+        [
+            {
+                "grant_id": gid,
+                "competition_code": granted.competition_code,
+                "result_revision": granted.result_revision,
+                "outcome": "refused" if problems[gid] else "passed",
+                "reason": problems[gid],
+                "certificate_no": numbers.get(gid),
+            }
+            for gid in fresh
+        ],
+    )
+    key, issued_on = PERSON_KEY.get(), today()
+    rows: list[tuple[Any, ...]] = []
+    issued: list[IssuedCertificate] = []
+    for gid in recorded & numbers.keys():
+        g = fresh[gid]
+        national_id = normalise_id(g.national_id)
+        person = person_ref(national_id, key)
+        rows.append(
+            (
+                numbers[gid],
+                person,
+                national_id[-4:],
+                g.name,
+                g.occupation_code,
+                g.level,
+                body_id,
+                "grant",
+                gid,
+                g.awarded_on,
+                issued_on,
+                gid,
+            )
+        )
+        issued.append(
+            IssuedCertificate(
+                number=numbers[gid],
+                person=person,
+                id_last4=national_id[-4:],
+                name_masked=mask_name(g.name),
+                occupation_code=g.occupation_code,
+                level=g.level,  # type: ignore[arg-type]
+                issued_on=issued_on,
+            )
+        )
+    await store.copy_certificates(conn, rows)
+    origin_id = f"{granted.competition_code}:r{granted.result_revision}"
+    await _announce(conn, "grant", origin_id, body_id, issued, event)

@@ -1,0 +1,318 @@
+"""SQL for the ratings schema: set-based writes for whole batches, and the read models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from services.platform.db import Connection, Pool
+
+Conn = Connection | Pool
+
+# -- occupation codes (our copy, from catalogue.changed) --------------------------------------
+
+
+async def upsert_occupations(
+    conn: Conn, release_id: str, revision: int, changes: list[dict[str, Any]]
+) -> None:
+    """Per code keep the state with the highest revision, whatever order events arrive in."""
+    await conn.execute(
+        """
+        INSERT INTO ratings.occupation (code, level, name_zh, status, revision, release_id)
+        SELECT code, level, name_zh, status, $2, $3
+        FROM jsonb_to_recordset($1::jsonb) AS x(code text, level smallint, name_zh text,
+                                                 status text)
+        ON CONFLICT (code) DO UPDATE
+        SET level = EXCLUDED.level, name_zh = EXCLUDED.name_zh, status = EXCLUDED.status,
+            revision = EXCLUDED.revision, release_id = EXCLUDED.release_id
+        WHERE ratings.occupation.revision < EXCLUDED.revision
+        """,
+        changes,
+        revision,
+        release_id,
+    )
+
+
+async def occupation_statuses(conn: Conn, codes: Sequence[str]) -> dict[str, str]:
+    """`active`/`retired` per known occupation; groups (levels 1-3) are not occupations."""
+    rows = await conn.fetch(
+        """SELECT code, status FROM ratings.occupation
+        WHERE code = any($1::text[]) AND level = 4""",
+        list(codes),
+    )
+    return {r["code"]: r["status"] for r in rows}
+
+
+# -- evaluation bodies and authorisations -----------------------------------------------------
+
+
+async def insert_body(
+    conn: Conn, body_id: str, name: str, kind: str, actor: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """INSERT INTO ratings.body (body_id, name, kind, created_by) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (body_id) DO NOTHING
+        RETURNING body_id, body_no, name, kind""",
+        body_id,
+        name,
+        kind,
+        actor,
+    )
+
+
+async def get_body(conn: Conn, body_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT body_id, body_no, name, kind FROM ratings.body WHERE body_id = $1", body_id
+    )
+
+
+async def ensure_body(conn: Conn, body_id: str, name: str, kind: str) -> asyncpg.Record:
+    await insert_body(conn, body_id, name, kind, "system")
+    row = await get_body(conn, body_id)
+    assert row is not None
+    return row
+
+
+async def insert_authorisation(
+    conn: Conn,
+    body_id: str,
+    occupation_code: str,
+    levels: list[str],
+    valid_from: date,
+    valid_to: date | None,
+    actor: str,
+) -> int:
+    value: int = await conn.fetchval(
+        """INSERT INTO ratings.authorisation
+            (body_id, occupation_code, levels, valid_from, valid_to, granted_by)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING authorisation_id""",
+        body_id,
+        occupation_code,
+        levels,
+        valid_from,
+        valid_to,
+        actor,
+    )
+    return value
+
+
+async def authorisations(conn: Conn, body_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT authorisation_id, occupation_code, levels, valid_from, valid_to
+        FROM ratings.authorisation WHERE body_id = $1
+        ORDER BY occupation_code, authorisation_id""",
+        body_id,
+    )
+
+
+async def list_bodies(conn: Conn, after: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT body_id, body_no, name, kind FROM ratings.body
+        WHERE ($1::text IS NULL OR body_id > $1) ORDER BY body_id LIMIT $2""",
+        after,
+        limit,
+    )
+
+
+async def authorised_levels(
+    conn: Conn, body_id: str, codes: Sequence[str], on: date
+) -> dict[str, frozenset[str]]:
+    rows = await conn.fetch(
+        """
+        SELECT occupation_code, array_agg(DISTINCT level) AS levels
+        FROM ratings.authorisation, unnest(levels) AS level
+        WHERE body_id = $1 AND occupation_code = any($2::text[])
+          AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $3)
+        GROUP BY occupation_code
+        """,
+        body_id,
+        list(codes),
+        on,
+    )
+    return {r["occupation_code"]: frozenset(r["levels"]) for r in rows}
+
+
+# -- assessment batches -----------------------------------------------------------------------
+
+
+async def batch_header(conn: Conn, batch_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT batch_id, body_id, exam_date, content_hash, candidates, passed, failed,
+                  refused, applied_at
+        FROM ratings.assessment_batch WHERE batch_id = $1""",
+        batch_id,
+    )
+
+
+async def insert_batch(
+    conn: Conn,
+    *,
+    batch_id: str,
+    body_id: str,
+    exam_date: date,
+    content_hash: str,
+    event_id: str,
+    actor: str,
+    counts: dict[str, int],
+) -> bool:
+    """False when the batch id is already taken (a replay, or the same id reused)."""
+    inserted = await conn.fetchval(
+        """INSERT INTO ratings.assessment_batch
+            (batch_id, body_id, exam_date, content_hash, event_id, actor, candidates, passed,
+             failed, refused)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (batch_id) DO NOTHING RETURNING true""",
+        batch_id,
+        body_id,
+        exam_date,
+        content_hash,
+        event_id,
+        actor,
+        sum(counts.values()),
+        counts.get("passed", 0),
+        counts.get("failed", 0),
+        counts.get("refused", 0),
+    )
+    return bool(inserted)
+
+
+async def allocate_serials(conn: Conn, body_no: int, year: int, count: int) -> int:
+    """Reserve `count` serials for a body and year; return the first one."""
+    last: int = await conn.fetchval(
+        """INSERT INTO ratings.certificate_serial (body_no, year, last) VALUES ($1, $2, $3)
+        ON CONFLICT (body_no, year) DO UPDATE SET last = certificate_serial.last + $3
+        RETURNING last""",
+        body_no,
+        year,
+        count,
+    )
+    return last - count + 1
+
+
+OUTCOME_COLUMNS = (
+    "batch_id",
+    "idx",
+    "person",
+    "id_last4",
+    "name",
+    "occupation_code",
+    "level",
+    "theory",
+    "practical",
+    "review",
+    "outcome",
+    "reason",
+    "certificate_no",
+)
+CERTIFICATE_COLUMNS = (
+    "number",
+    "person",
+    "id_last4",
+    "name",
+    "occupation_code",
+    "level",
+    "body_id",
+    "origin",
+    "origin_id",
+    "exam_date",
+    "issued_on",
+    "grant_id",
+)
+
+
+async def copy_outcomes(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    # COPY: the batch row was inserted first, so these keys cannot exist yet.
+    await conn.copy_records_to_table(
+        "outcome", schema_name="ratings", columns=OUTCOME_COLUMNS, records=rows
+    )
+
+
+async def copy_certificates(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        await conn.copy_records_to_table(
+            "certificate", schema_name="ratings", columns=CERTIFICATE_COLUMNS, records=rows
+        )
+
+
+async def batch_outcomes(
+    conn: Conn, batch_id: str, after: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT idx, name, id_last4, occupation_code, level, outcome, reason, certificate_no
+        FROM ratings.outcome WHERE batch_id = $1 AND ($2::integer IS NULL OR idx > $2)
+        ORDER BY idx LIMIT $3""",
+        batch_id,
+        after,
+        limit,
+    )
+
+
+# -- competition grants -----------------------------------------------------------------------
+
+
+async def handled_grants(conn: Conn, grant_ids: list[str]) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT grant_id FROM ratings.grant_outcome WHERE grant_id = any($1::text[])", grant_ids
+    )
+    return {r["grant_id"] for r in rows}
+
+
+async def insert_grant_outcomes(conn: Conn, rows: list[dict[str, Any]]) -> set[str]:
+    """Record grants; return those this call recorded (a concurrent duplicate loses here)."""
+    recorded = await conn.fetch(
+        """
+        INSERT INTO ratings.grant_outcome
+            (grant_id, competition_code, result_revision, outcome, reason, certificate_no)
+        SELECT grant_id, competition_code, result_revision, outcome, reason, certificate_no
+        FROM jsonb_to_recordset($1::jsonb) AS x(grant_id text, competition_code text,
+            result_revision integer, outcome text, reason text, certificate_no text)
+        ON CONFLICT (grant_id) DO NOTHING
+        RETURNING grant_id
+        """,
+        rows,
+    )
+    return {r["grant_id"] for r in recorded}
+
+
+# -- certificates -----------------------------------------------------------------------------
+
+CERTIFICATE_VIEW = """
+    SELECT c.number, c.person, c.id_last4, c.name, c.occupation_code, o.name_zh AS occupation_name,
+           c.level, c.issued_on, c.origin, c.origin_id, c.revoked_at, c.revocation_reason,
+           c.body_id, b.name AS body_name, b.kind AS body_kind
+    FROM ratings.certificate c
+    JOIN ratings.body b USING (body_id)
+    LEFT JOIN ratings.occupation o ON o.code = c.occupation_code
+"""
+
+
+async def certificates(conn: Conn, numbers: list[str]) -> list[asyncpg.Record]:
+    return await conn.fetch(CERTIFICATE_VIEW + " WHERE c.number = any($1::text[])", numbers)
+
+
+async def person_certificates(
+    conn: Conn, person: str, body_id: str | None, limit: int = 1000
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        CERTIFICATE_VIEW
+        + """ WHERE c.person = $1 AND ($2::text IS NULL OR c.body_id = $2)
+        ORDER BY c.issued_on, c.number LIMIT $3""",
+        person,
+        body_id,
+        limit,
+    )
+
+
+async def revoke(conn: Conn, number: str, reason: str, actor: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """UPDATE ratings.certificate
+        SET revoked_at = now(), revoked_by = $3, revocation_reason = $2
+        WHERE number = $1 AND revoked_at IS NULL
+        RETURNING number, body_id, revoked_at""",
+        number,
+        reason,
+        actor,
+    )

@@ -1,0 +1,232 @@
+"""Assessment batches: HTTP in, JetStream, the worker, outcomes and certificates out."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from schemas.envelope import Event
+from schemas.ratings import ASSESSMENT_SUBMITTED, AssessmentSubmitted
+from services.ratings.domain import MAX_BATCH, certificate_number_problem
+from services.ratings.handlers import PERSON_KEY
+
+from .conftest import Client
+from .harness import eventually
+from .test_ratings_helpers import (
+    OTHER_CODE,
+    RETIRED_CODE,
+    UNKNOWN_CODE,
+    World,
+    candidate,
+    national_id,
+)
+
+
+@pytest.fixture
+async def world(client: Client) -> World:
+    return await World(client).build()
+
+
+async def test_batch_issues_certificates_and_records_every_outcome(world: World) -> None:
+    candidates = [
+        candidate(1),  # passes
+        candidate(2, theory=59.5),  # fails
+        candidate(3, occupation_code=UNKNOWN_CODE),
+        candidate(4, occupation_code=RETIRED_CODE),
+        candidate(5, level="chief_technician"),  # enterprise may: passes
+        candidate(6, level="technician", review=60),  # passes on the mark
+    ]
+    r = await world.submit("batch-mixed-1", candidates)
+    assert r.status_code == 200, r.text
+    batch = r.json()
+    assert (batch["candidates"], batch["passed"], batch["failed"], batch["refused"]) == (6, 3, 1, 2)
+    by_index = {o["index"]: o for o in batch["outcomes"]}
+    assert [by_index[i]["outcome"] for i in range(6)] == [
+        "passed",
+        "failed",
+        "refused",
+        "refused",
+        "passed",
+        "passed",
+    ]
+    assert "theory 59.5" in by_index[1]["reason"]
+    assert "unknown occupation" in by_index[2]["reason"]
+    assert "retired" in by_index[3]["reason"]
+    numbers = [o["certificate_number"] for o in batch["outcomes"] if o["certificate_number"]]
+    assert len(set(numbers)) == 3
+    assert all(certificate_number_problem(n) is None for n in numbers)
+    assert all(n.startswith("2026-") for n in numbers)
+
+    # The issued certificates went out as one derived event, without national IDs.
+    bus = world.client.runtime.bus
+    msg = await eventually(
+        lambda: _last(world, "skills.ratings.certificate.issued"), until=lambda m: m is not None
+    )
+    issued = msgspec.json.decode(msg)
+    assert sorted(c["number"] for c in issued["data"]["certificates"]) == sorted(numbers)
+    assert national_id(1) not in msg.decode() and "测试张三丰" not in msg.decode()
+    assert bus is not None
+
+
+async def _last(world: World, subject: str) -> bytes | None:
+    bus = world.client.runtime.bus
+    try:
+        msg = await bus.js.get_last_msg(bus.stream_name("ratings"), bus.subject(subject))
+    except Exception:
+        return None
+    return msg.data
+
+
+async def test_social_body_cannot_issue_top_grades_or_unauthorised_levels(world: World) -> None:
+    r = await world.submit(
+        "batch-school-1",
+        [
+            candidate(1, level="special_grade_technician"),
+            candidate(2, level="senior_technician"),  # not in the school's authorisation
+            candidate(3, occupation_code=OTHER_CODE),  # occupation not authorised
+            candidate(4, level="junior"),
+        ],
+        body="school-demo",
+    )
+    assert r.status_code == 200, r.text
+    outcomes = r.json()["outcomes"]
+    assert [o["outcome"] for o in outcomes] == ["refused", "refused", "refused", "passed"]
+    assert "enterprise" in outcomes[0]["reason"]
+    assert "not authorised for senior_technician" in outcomes[1]["reason"]
+    assert f"in {OTHER_CODE}" in outcomes[2]["reason"]
+
+
+async def test_exam_before_the_authorisation_period_is_refused(world: World) -> None:
+    r = await world.submit("batch-early", [candidate(1)], exam_date="2025-12-31")
+    assert r.json()["outcomes"][0]["outcome"] == "refused"
+    assert "on 2025-12-31" in r.json()["outcomes"][0]["reason"]
+
+
+async def test_every_bad_candidate_is_reported_and_nothing_is_submitted(world: World) -> None:
+    bad_check = national_id(1)[:-1] + ("0" if national_id(1)[-1] != "0" else "1")
+    candidates = [
+        candidate(1),
+        candidate(2, national_id=bad_check),
+        candidate(3, theory=101),
+        candidate(4, practical=-5),
+        candidate(1),  # duplicate of candidate 0
+        candidate(6, level="technician", review=None),
+        candidate(7, level="grandmaster"),
+    ]
+    r = await world.submit("batch-bad-1", candidates, wait=0)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["type"] == "/problems/invalid-candidates"
+    found = {(e["index"], e["field"].rsplit(".", 1)[1]) for e in problem["errors"]}
+    assert found == {
+        (1, "national_id"),
+        (2, "theory"),
+        (3, "practical"),
+        (4, "national_id"),
+        (5, "review"),
+        (6, "level"),
+    }
+    assert "check digit" in next(e for e in problem["errors"] if e["index"] == 1)["message"]
+    status = await world.client.get("/assessment-batches/batch-bad-1", headers=world.enterprise)
+    assert status.status_code == 404
+    assert await world.count("outcome") == 0 and await world.count("certificate") == 0
+
+
+async def test_oversize_and_empty_batches_are_refused(world: World) -> None:
+    many = [
+        candidate(i, national_id=national_id(i % 1000, born=f"19{80 + i // 1000}0101"))
+        for i in range(MAX_BATCH + 1)
+    ]
+    r = await world.submit("batch-huge", many, wait=0)
+    assert r.status_code == 422 and r.json()["type"] == "/problems/batch-size"
+    r = await world.submit("batch-empty", [], wait=0)
+    assert r.status_code == 422
+    assert await world.count("assessment_batch") == 0
+
+
+async def test_tokens_act_only_for_their_own_body(world: World) -> None:
+    r = await world.submit("batch-x", [candidate(1)], body="ent-demo", headers=world.school)
+    assert r.status_code == 403
+    r = await world.submit("batch-x", [candidate(1)], headers={})
+    assert r.status_code == 401
+    organiser = await world.client.token("organiser", "ent-demo")
+    r = await world.submit("batch-x", [candidate(1)], headers=organiser)
+    assert r.status_code == 403
+    assert (await world.submit("batch-own", [candidate(1)])).status_code == 200
+    other = await world.client.get("/assessment-batches/batch-own", headers=world.school)
+    assert other.status_code == 403
+    mine = await world.client.get("/assessment-batches/batch-own", headers=world.enterprise)
+    assert mine.status_code == 200 and mine.json()["passed"] == 1
+    ministry = await world.client.get("/assessment-batches/batch-own", headers=world.ministry)
+    assert ministry.status_code == 200
+    assert (await world.client.get("/assessment-batches/batch-own")).status_code == 401
+
+
+async def test_replaying_a_batch_never_issues_twice(world: World) -> None:
+    first = await world.submit("batch-replay", [candidate(1), candidate(2)])
+    again = await world.submit("batch-replay", [candidate(1), candidate(2)])
+    assert first.status_code == again.status_code == 200
+    assert first.json()["outcomes"] == again.json()["outcomes"]
+    # The same content published again under another event id (an external producer's retry).
+    await _publish_raw(world, "batch-replay", [candidate(1), candidate(2)], event_id="retry-1")
+    await eventually(_inbox_count(world), until=lambda n: n == 2)
+    assert await world.count("certificate") == 2
+
+
+async def test_same_batch_id_with_other_content_is_refused(world: World) -> None:
+    assert (await world.submit("batch-reuse", [candidate(1)])).status_code == 200
+    r = await world.submit("batch-reuse", [candidate(2)])
+    assert r.status_code == 409 and r.json()["type"] == "/problems/batch-id-reused"
+    # Discovered only when applying (published straight to the bus): a dead letter.
+    await _publish_raw(world, "batch-reuse", [candidate(3)], event_id="sneaky-1")
+    reason = await eventually(
+        lambda: world.client.runtime.pool.fetchval(
+            "SELECT reason FROM ratings.dead_letter WHERE event_id = 'sneaky-1'"
+        )
+    )
+    assert "different content" in reason
+    assert await world.count("certificate") == 1
+
+
+def _inbox_count(world: World):  # type: ignore[no-untyped-def]
+    return lambda: world.client.runtime.pool.fetchval(
+        "SELECT count(*) FROM ratings.inbox WHERE consumer = 'ratings-assessments'"
+    )
+
+
+async def _publish_raw(world: World, batch_id: str, candidates: list[dict], event_id: str) -> None:
+    from schemas.ratings import AssessmentBatchCreate
+    from services.ratings.api import _submission
+
+    create = msgspec.convert(
+        {
+            "batch_id": batch_id,
+            "body_id": "ent-demo",
+            "exam_date": "2026-06-15",
+            "candidates": candidates,
+        },
+        AssessmentBatchCreate,
+    )
+    data: AssessmentSubmitted = _submission(create, PERSON_KEY.get())
+    await world.client.runtime.bus.publish(
+        Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, data=data)
+    )
+
+
+async def test_without_wait_the_answer_is_202_with_a_status_url(world: World) -> None:
+    r = await world.submit("batch-async", [candidate(1)], wait=0)
+    assert r.status_code == 202
+    url = r.json()["status_url"]
+    assert r.headers["location"] == url == "/assessment-batches/batch-async"
+    done = await eventually(
+        lambda: world.client.get(url, headers=world.enterprise),
+        until=lambda resp: resp.status_code == 200,
+    )
+    assert done.json()["passed"] == 1
+
+
+async def test_unregistered_body_cannot_submit(world: World) -> None:
+    token = await world.client.token("evaluation_body", "nobody-demo")
+    r = await world.submit("batch-nobody", [candidate(1)], body="nobody-demo", headers=token)
+    assert r.status_code == 422 and r.json()["type"] == "/problems/unregistered-body"

@@ -1,0 +1,109 @@
+"""Pure rules of the rating system: IDs, levels, pass rule, certificate numbers, masking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.ratings import domain
+
+TODAY = date(2026, 11, 23)
+
+
+def resident_id(body: str) -> str:
+    return body + domain.mod11_2(body)
+
+
+def test_levels_run_from_apprentice_to_chief_technician() -> None:
+    assert domain.LEVELS[0] == "apprentice" and domain.LEVELS[-1] == "chief_technician"
+    assert [domain.GRADE_NUMBERS[lv] for lv in domain.LEVELS[1:6]] == [5, 4, 3, 2, 1]
+    assert set(domain.LEVELS[6:]) == domain.TOP_GRADES
+
+
+def test_published_example_id_is_valid_and_any_digit_change_is_caught() -> None:
+    good = "11010519491231002X"
+    assert domain.resident_id_problem(good, TODAY) is None
+    for i in range(17):
+        digit = str((int(good[i]) + 1) % 10)
+        mistyped = good[:i] + digit + good[i + 1 :]
+        assert domain.resident_id_problem(mistyped, TODAY) is not None, i
+
+
+@pytest.mark.parametrize(
+    ("national_id", "words"),
+    [
+        ("1101051949123100", "17 digits"),
+        ("11010519491231002Y", "17 digits"),
+        ("99010519491231002X", "province"),
+        (resident_id("11010519490231002"), "not a date"),
+        (resident_id("11010520300101002"), "plausible"),
+        ("110105194912310021", "check digit"),
+    ],
+)
+def test_bad_ids_say_why(national_id: str, words: str) -> None:
+    problem = domain.resident_id_problem(national_id, TODAY)
+    assert problem is not None and words in problem
+
+
+def test_pass_needs_every_required_part_at_sixty() -> None:
+    senior = {"theory": 60.0, "practical": 75.0, "review": None}
+    assert domain.failed_parts("senior", senior) == []
+    assert domain.failed_parts("technician", senior) == ["review"]
+    assert domain.failed_parts("technician", senior | {"review": 59.5}) == ["review"]
+    assert domain.failed_parts("junior", {"theory": 59.9, "practical": 100.0}) == ["theory"]
+
+
+def test_scores_outside_range_and_missing_review_are_problems() -> None:
+    problems = domain.score_problems("technician", {"theory": 101.0, "practical": -1.0})
+    assert [field for field, _ in problems] == ["theory", "practical", "review"]
+    assert domain.score_problems("junior", {"theory": 0.0, "practical": 100.0}) == []
+
+
+def test_top_grades_only_from_enterprises_and_only_when_authorised() -> None:
+    def verdict(body_kind: str, levels: frozenset[str]) -> domain.Decision:
+        return domain.decide(
+            level="chief_technician",
+            occupation_code="4-04-05-01",
+            scores={"theory": 90.0, "practical": 90.0, "review": 90.0},
+            body_kind=body_kind,
+            occupation_status="active",
+            authorised_levels=levels,
+            exam_date=TODAY,
+        )
+
+    everything = frozenset(domain.LEVELS)
+    assert verdict("enterprise", everything).outcome == "passed"
+    social = verdict("social", everything)
+    assert social.outcome == "refused" and "enterprise" in (social.reason or "")
+    assert verdict("enterprise", frozenset({"technician"})).outcome == "refused"
+
+
+def test_certificate_numbers_carry_a_check_character() -> None:
+    number = domain.certificate_number(2026, 12, 345)
+    assert number.startswith("2026-000012-00000345-")
+    assert domain.certificate_number_problem(number) is None
+    year, body, serial, check = number.split("-")
+    swapped = f"{year}-{body}-{serial[:-2]}{serial[-1]}{serial[-2]}-{check}"
+    assert domain.certificate_number_problem(swapped) is not None
+    assert domain.certificate_number_problem("2026-12-345") is not None
+    # Numbers that need the X check character exist and verify.
+    with_x = next(
+        n for s in range(1, 200) if (n := domain.certificate_number(2026, 1, s)).endswith("X")
+    )
+    assert domain.certificate_number_problem(with_x) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("张三丰", "张*丰"), ("张三", "张*"), ("欧阳娜娜", "欧**娜"), ("张", "*"), (" 李四 ", "李*")],
+)
+def test_names_are_masked(name: str, masked: str) -> None:
+    assert domain.mask_name(name) == masked
+
+
+def test_person_ref_is_keyed() -> None:
+    a = domain.person_ref("11010519491231002x", b"key-one")
+    assert a == domain.person_ref("11010519491231002X", b"key-one")
+    assert a != domain.person_ref("11010519491231002X", b"key-two")
+    assert "11010519491231002X" not in a

@@ -20,6 +20,18 @@ from .occupations import (
     CatalogueChanged,
     ReleasePublished,
 )
+from .ratings import (
+    ASSESSMENT_SUBMITTED,
+    BODY_AUTHORISED,
+    BODY_REGISTERED,
+    CERTIFICATE_ISSUED,
+    CERTIFICATE_REVOKED,
+    AssessmentSubmitted,
+    BodyAuthorised,
+    BodyRegistered,
+    CertificateIssued,
+    CertificateRevoked,
+)
 
 
 class EventContract(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +61,35 @@ EVENTS: dict[str, EventContract] = _catalogue(
         type=CATALOGUE_CHANGED,
         payload=CatalogueChanged,
         summary="An applied release changed these occupations; keep the highest revision.",
+        derived=True,
+    ),
+    EventContract(
+        type=ASSESSMENT_SUBMITTED,
+        payload=AssessmentSubmitted,
+        summary="An evaluation body submitted a checked assessment batch (IDs already hashed).",
+    ),
+    EventContract(
+        type=CERTIFICATE_ISSUED,
+        payload=CertificateIssued,
+        summary="Certificates issued for one batch or one grant event, up to 1,000 per part.",
+        derived=True,
+    ),
+    EventContract(
+        type=CERTIFICATE_REVOKED,
+        payload=CertificateRevoked,
+        summary="The issuing body or the ministry revoked a certificate.",
+        derived=True,
+    ),
+    EventContract(
+        type=BODY_REGISTERED,
+        payload=BodyRegistered,
+        summary="The ministry registered an evaluation body.",
+        derived=True,
+    ),
+    EventContract(
+        type=BODY_AUTHORISED,
+        payload=BodyAuthorised,
+        summary="The ministry authorised a body for an occupation and levels over a period.",
         derived=True,
     ),
     EventContract(

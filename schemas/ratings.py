@@ -55,7 +55,7 @@ CertificateNumber = Annotated[
     msgspec.Meta(
         description="`YYYY-BBBBBB-SSSSSSSS-C`: exam year, body number, serial, ISO 7064 MOD 11-2 "
         "check character (0-9 or X) over the 18 digits.",
-        examples=["2026-000001-00000001-6"],
+        examples=["2026-000001-00000001-8"],
     ),
 ]
 Text = Annotated[str, msgspec.Meta(max_length=2000)]

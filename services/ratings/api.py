@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import asyncpg
 from litestar import Controller, Response, get, post
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, Parameter
 
 from schemas.envelope import Event
 from schemas.ratings import (
@@ -38,9 +38,10 @@ from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
+from services.platform.openapi import problem_responses
 from services.platform.settings import Settings
 
-from . import store
+from . import examples, store
 from .domain import (
     MAX_BATCH,
     MAX_VERIFY,
@@ -94,10 +95,12 @@ class AssessmentBatchController(Controller):
             "key: the same content again is harmless, other content under it is a 409."
         ),
         status_code=202,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(409, 422),
     )
     async def submit(
         self,
-        data: JSONBody[AssessmentBatchCreate],
+        data: Annotated[AssessmentBatchCreate, examples.BATCH],
         principal: PrincipalDep,
         pool: PoolDep,
         bus: BusDep,
@@ -168,7 +171,11 @@ class AssessmentBatchController(Controller):
         )
         return Response(accepted, status_code=202, headers={"Location": url})
 
-    @get("/{batch_id:str}", summary="Status, counts and per-candidate outcomes of a batch")
+    @get(
+        "/{batch_id:str}",
+        summary="Status, counts and per-candidate outcomes of a batch",
+        security=[{"BearerToken": []}],
+    )
     async def status(
         self,
         batch_id: FromPath[str],
@@ -314,6 +321,7 @@ class CertificateController(Controller):
         description="Valid or revoked, with the holder's name masked; 404 when no certificate "
         "has this number (and, if `name` is given, this holder). Rate-limited per client.",
         middleware=[VERIFY_RATE_LIMIT.middleware],
+        responses=problem_responses(429),
     )
     async def verify_one(
         self,
@@ -334,8 +342,11 @@ class CertificateController(Controller):
         "Rate-limited per client.",
         status_code=200,
         middleware=[VERIFY_RATE_LIMIT.middleware],
+        responses=problem_responses(422, 429),
     )
-    async def verify_many(self, data: JSONBody[VerifyRequest], pool: PoolDep) -> VerifyResponse:
+    async def verify_many(
+        self, data: Annotated[VerifyRequest, examples.VERIFY], pool: PoolDep
+    ) -> VerifyResponse:
         if not data.items or len(data.items) > MAX_VERIFY:
             raise Problem(
                 422,
@@ -365,11 +376,13 @@ class CertificateController(Controller):
         summary="Revoke a certificate",
         description="The issuing body's token or a ministry token; emits certificate.revoked.",
         status_code=201,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(409),
     )
     async def revoke(
         self,
         number: FromPath[str],
-        data: JSONBody[RevocationCreate],
+        data: Annotated[RevocationCreate, examples.REVOCATION],
         principal: PrincipalDep,
         pool: PoolDep,
     ) -> CertificateVerification:
@@ -415,10 +428,12 @@ class PeopleController(Controller):
         description="The national ID travels in the body, never in a URL; it is looked up by "
         "its keyed hash.",
         status_code=200,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(422),
     )
     async def history(
         self,
-        data: JSONBody[RatingsHistoryRequest],
+        data: Annotated[RatingsHistoryRequest, examples.HISTORY],
         principal: PrincipalDep,
         pool: PoolDep,
         settings: SettingsDep,

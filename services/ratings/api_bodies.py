@@ -11,7 +11,7 @@ from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, Parameter
 
 from schemas.envelope import Event
 from schemas.ratings import (
@@ -28,8 +28,9 @@ from services.platform import outbox
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
+from services.platform.openapi import problem_responses
 
-from . import store
+from . import examples, store
 from .domain import TOP_GRADES
 from .handlers import SCHEMA
 
@@ -58,9 +59,18 @@ class EvaluationBodyController(Controller):
     path = "/evaluation-bodies"
     tags = ["ratings"]
 
-    @post("/", summary="Register an evaluation body (ministry)", status_code=201)
+    @post(
+        "/",
+        summary="Register an evaluation body (ministry)",
+        status_code=201,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(409),
+    )
     async def register(
-        self, data: JSONBody[EvaluationBodyCreate], principal: PrincipalDep, pool: PoolDep
+        self,
+        data: Annotated[EvaluationBodyCreate, examples.BODY],
+        principal: PrincipalDep,
+        pool: PoolDep,
     ) -> Response[EvaluationBody]:
         authorise(principal, "ministry")
         async with pool.acquire() as conn, conn.transaction():
@@ -113,11 +123,13 @@ class EvaluationBodyController(Controller):
         "/{body_id:str}/authorisations",
         summary="Authorise a body for an occupation and levels over a period (ministry)",
         status_code=201,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(422),
     )
     async def authorise_body(
         self,
         body_id: FromPath[str],
-        data: JSONBody[AuthorisationCreate],
+        data: Annotated[AuthorisationCreate, examples.AUTHORISATION],
         principal: PrincipalDep,
         pool: PoolDep,
     ) -> Authorisation:

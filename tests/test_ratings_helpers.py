@@ -43,7 +43,12 @@ def candidate(n: int, level: str = "senior", **changes: Any) -> dict[str, Any]:
 
 
 async def publish_codes(
-    client: Client, changes: list[tuple[str, str]], revision: int, release: str = "test-codes"
+    client: Client,
+    changes: list[tuple[str, str]],
+    revision: int,
+    release: str = "test-codes",
+    *,
+    wait: bool = True,
 ) -> None:
     event = Event(
         id=new_event_id(),
@@ -60,6 +65,8 @@ async def publish_codes(
         ),
     )
     await client.runtime.bus.publish(event)
+    if not wait:
+        return
     await eventually(
         lambda: client.runtime.pool.fetchval(
             "SELECT count(*) FROM ratings.occupation WHERE code = any($1) AND revision = $2",

@@ -53,7 +53,9 @@ def line(member: str, mark: float, **extra: Any) -> dict[str, Any]:
     return {"member": member, "mark": mark} | extra
 
 
-async def setup(client: Client, code: str = "WSCT2024", **rules: Any) -> dict[str, str]:
+async def setup(
+    client: Client, code: str = "WSCT2024", year: int = 2024, **rules: Any
+) -> dict[str, str]:
     """A competition with members and skills; returns the organiser's headers."""
     ministry = await client.token("ministry", "mohrss")
     body = {
@@ -64,8 +66,8 @@ async def setup(client: Client, code: str = "WSCT2024", **rules: Any) -> dict[st
         "edition": 47,
         "host_city": "Lyon",
         "host_country": "FR",
-        "starts_on": "2024-09-10",
-        "ends_on": "2024-09-15",
+        "starts_on": f"{year}-09-10",
+        "ends_on": f"{year}-09-15",
         "rules": {"tie_threshold": 0, "excellence_threshold": 700} | rules,
     }
     response = await client.post("/competitions", json=body, headers=ministry)

@@ -238,7 +238,7 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 class OccupationHistory(msgspec.Struct, frozen=True, kw_only=True):
     code: str
-    entries: list[HistoryEntry]
+    items: list[HistoryEntry]
 
 
 class DiffEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -66,7 +66,7 @@ async def test_release_applies_and_is_readable(client: Client) -> None:
     retired = (await client.get("/occupations/4-04-05-02")).json()["occupation"]
     assert retired["status"] == "retired"
 
-    history = (await client.get("/occupations/4-04-05-01/history")).json()["entries"]
+    history = (await client.get("/occupations/4-04-05-01/history")).json()["items"]
     assert [(h["release_id"], h["change"]) for h in history] == [
         ("csco-2022", "added"),
         ("test-batch-2025", "amended"),

@@ -7,7 +7,7 @@ from services.platform.runtime import Service
 from .api import OccupationController
 from .consumers import CATALOGUE
 from .release_api import DeadLetterController, ReleaseController
-from .startup import load_baseline
+from .startup import load_baseline, load_demo_releases
 
 SERVICE = Service(
     name="occupations",
@@ -15,5 +15,5 @@ SERVICE = Service(
     route_handlers=[OccupationController, ReleaseController, DeadLetterController],
     consumers=[CATALOGUE],
     contexts=["occupations"],
-    startup=[load_baseline],
+    startup=[load_baseline, load_demo_releases],
 )

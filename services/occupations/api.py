@@ -303,7 +303,7 @@ class OccupationController(Controller):
             )
             for r in rows
         ]
-        return OccupationHistory(code=code, entries=entries)
+        return OccupationHistory(code=code, items=entries)
 
 
 def page_link(query: dict[str, Any]) -> str:

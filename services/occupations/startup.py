@@ -1,7 +1,14 @@
-"""Start-up work: publish the 2022 baseline once, if the catalogue does not have it yet."""
+"""Start-up work: publish the 2022 baseline once, then the demo releases, through the bus."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from pathlib import Path
+
+import msgspec
+
+from schemas.occupations import ReleasePublished
 from services.platform.logs import get_logger
 from services.platform.runtime import Runtime
 
@@ -9,6 +16,10 @@ from . import store
 from .baseline import BASELINE_RELEASE, read_baseline, release_event
 
 log = get_logger(__name__)
+
+# Applied in this order after the baseline; each file is a `ReleasePublished` in JSON.
+DEMO_RELEASES = ("new-occupations-2024.json",)
+BASELINE_WAIT = 300.0  # seconds; the first import on a cold machine takes a while
 
 
 async def load_baseline(runtime: Runtime) -> None:
@@ -32,3 +43,28 @@ async def load_baseline(runtime: Runtime) -> None:
         official_occupations=report.official_occupations,
         occupation_gap=report.occupation_gap,
     )
+
+
+def read_release(path: Path) -> ReleasePublished:
+    return msgspec.json.decode(path.read_bytes(), type=ReleasePublished)
+
+
+async def load_demo_releases(runtime: Runtime) -> None:
+    """Demo batches build on the baseline, so wait for it to apply, then publish the missing."""
+    if not runtime.settings.load_baseline:
+        return
+    deadline = time.monotonic() + BASELINE_WAIT
+    while await store.release_hash(runtime.pool, BASELINE_RELEASE) is None:
+        if time.monotonic() > deadline or runtime.stop.is_set():
+            log.warning("baseline not applied; demo releases not loaded")
+            return
+        await asyncio.sleep(0.5)
+    data_dir = runtime.settings.baseline_csv.parent
+    for name in DEMO_RELEASES:
+        release = read_release(data_dir / name)
+        if await store.release_hash(runtime.pool, release.release_id) is not None:
+            continue
+        await runtime.bus.publish(
+            release_event(release, actor="system:demo", source="/occupations/demo")
+        )
+        log.info("demo release published", release=release.release_id, items=len(release.items))

@@ -1,0 +1,69 @@
+"""Ranked fuzzy search over codes, Chinese and English names and aliases."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from .conftest import Client
+from .test_occupations_releases import WAIT, new_release, publish
+
+
+async def search(client: Client, **params: Any) -> dict[str, Any]:
+    response = await client.get("/occupations", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_exact_name_ranks_first(client: Client) -> None:
+    found = (await search(client, q="计算机程序设计员"))["items"]
+    assert found[0]["code"] == "4-04-05-01"
+    assert found[0]["score"] == 1.0
+    assert all(a["score"] >= b["score"] for a, b in pairwise(found))
+
+
+async def test_alias_matches(client: Client) -> None:
+    found = (await search(client, q="GIS工程师"))["items"]
+    assert found[0]["code"] == "2-02-02-07"
+    assert "GIS工程师" in found[0]["aliases"]
+
+
+async def test_code_prefix_matches_and_filters_combine(client: Client) -> None:
+    found = (await search(client, q="4-04-05", limit=100))["items"]
+    assert found and all(o["code"].startswith("4-04-05") for o in found[:9])
+    digital = (await search(client, q="工程技术人员", tag="digital", level=4))["items"]
+    assert digital and all("digital" in o["tags"] and o["level"] == 4 for o in digital)
+
+
+async def test_fuzzy_english_after_a_release_adds_names(client: Client) -> None:
+    assert (await publish(client, new_release(), **WAIT)).status_code == 201
+    found = (await search(client, q="quantum sofware tester"))["items"]  # sic: a typo
+    assert found[0]["code"] == "4-04-05-90"
+    assert (await search(client, q="Computer programmer"))["items"][0]["code"] == "4-04-05-01"
+
+
+async def test_ranked_keyset_pages_never_repeat(client: Client) -> None:
+    everything = (await search(client, q="工程技术", limit=500))["items"]
+    seen: list[str] = []
+    params: dict[str, Any] = {"q": "工程技术", "limit": 7}
+    for _ in range(200):
+        page = await search(client, **params)
+        seen += [o["code"] for o in page["items"]]
+        if not page["next_after"]:
+            break
+        params |= {"after": page["next_after"], "after_score": page["next_after_score"]}
+    assert len(seen) == len(set(seen)) > 20
+    assert seen == [o["code"] for o in everything]
+
+
+async def test_bad_search_parameters_are_400(client: Client) -> None:
+    response = await client.get("/occupations", params={"q": "x" * 101})
+    assert response.status_code == 400
+    response = await client.get("/occupations", params={"q": "程序", "after": "4-04-05-01"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "after_score"
+    response = await client.get("/occupations", params={"q": "程序", "as_of": "csco-2022"})
+    assert response.status_code == 400
+    response = await client.get("/occupations", params={"as_of": "no-such-release"})
+    assert response.status_code == 404

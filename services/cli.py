@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.competitions.cli import cli as competitions_cli
 from services.platform import auth
 from services.platform.db import create_pool
 from services.platform.settings import Settings
@@ -113,7 +114,7 @@ def tokens_revoke(token_id: int) -> None:
     console.print(f"token {token_id} revoked")
 
 
-COMMANDS: list[tuple[str, typer.Typer]] = []
+COMMANDS: list[tuple[str, typer.Typer]] = [("competitions", competitions_cli)]
 for name, sub in COMMANDS:
     app.add_typer(sub, name=name)
 

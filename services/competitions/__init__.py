@@ -7,6 +7,7 @@ from services.platform.runtime import Service
 from .api import CompetitionController
 from .consumers import OCCUPATIONS, RESULTS
 from .history import CompetitorController, MemberController, SkillHistoryController
+from .startup import load_demo
 
 SERVICE = Service(
     name="competitions",
@@ -19,5 +20,5 @@ SERVICE = Service(
     ],
     consumers=[RESULTS, OCCUPATIONS],
     contexts=["competitions"],
-    startup=[],
+    startup=[load_demo],
 )

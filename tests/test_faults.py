@@ -211,3 +211,32 @@ def test_start_with_a_server_down_exits_with_a_clear_message(servers: Servers, d
     expected = "cannot reach PostgreSQL" if down == "postgres" else "cannot reach NATS"
     assert f"skillsreg: cannot start: {expected}" in stderr
     assert "Traceback" not in stderr
+
+
+def test_start_against_an_old_nats_server_is_refused_plainly(
+    servers: Servers, server_dir: Path
+) -> None:
+    old = Path("/usr/sbin/nats-server")
+    if not old.exists():
+        pytest.skip("no nats-server older than 2.10 on this machine")
+    version = subprocess.run([old, "--version"], capture_output=True, text=True).stdout
+    if "v2.9" not in version:
+        pytest.skip(f"the system nats-server is {version.strip()}, not older than 2.10")
+    port = free_port()
+    server = subprocess.Popen(
+        [old, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(server_dir)]
+    )
+    try:
+        env = service_env(servers.admin_url, f"nats://127.0.0.1:{port}", unique("t"))
+        done = subprocess.run(
+            [sys.executable, "-m", "services.occupations"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert done.returncode == 1
+    assert "needs nats-server 2.10 or newer" in done.stderr.decode()

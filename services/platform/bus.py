@@ -21,6 +21,7 @@ log = get_logger(__name__)
 
 CANONICAL_ROOT = "skills"
 DEAD_LETTER = "deadletter"
+MIN_SERVER = (2, 10)
 
 
 class BusUnavailable(RuntimeError):
@@ -90,12 +91,21 @@ class Bus:
             raise BusUnavailable(
                 f"cannot reach NATS at {url}: {exc or type(exc).__name__}"
             ) from exc
+        version = nc.connected_server_version
+        if (version.major, version.minor) < MIN_SERVER:
+            await nc.close()
+            # Older servers ignore multi-subject consumer filters, so a consumer would be handed
+            # events it does not route; JetStream `sync_interval` also needs 2.10.
+            raise BusUnavailable(
+                f"NATS at {url} is {version}; skillsreg needs nats-server 2.10 or newer"
+            )
         return cls(nc, root=root, replicas=replicas)
 
     async def close(self) -> None:
         # Consumers have stopped and acked by now; a drain would only wait on idle fetches.
         if not self.nc.is_closed:
-            await self.nc.flush(timeout=2) if self.nc.is_connected else None
+            if self.nc.is_connected:
+                await self.nc.flush(timeout=2)
             await self.nc.close()
 
     # -- naming -----------------------------------------------------------------------------

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 import msgspec
+import nats
+from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig
 
 from schemas.occupations import CATALOGUE_CHANGED
@@ -10,6 +15,19 @@ from schemas.occupations import CATALOGUE_CHANGED
 from .conftest import Client
 from .harness import eventually
 from .releases import occupation, release, release_event
+
+
+async def collect(sub: Any, expected: int, timeout: float = 20.0) -> list[Msg]:
+    """Fetch until `expected` messages arrived (fetched messages stay pending, so keep them)."""
+    got: list[Msg] = []
+
+    async def more() -> int:
+        with contextlib.suppress(nats.errors.TimeoutError):
+            got.extend(await sub.fetch(expected - len(got), timeout=1))
+        return len(got)
+
+    await eventually(more, until=lambda n: n >= expected, timeout=timeout)
+    return got
 
 
 async def count(client: Client, sql: str, *args: object) -> int:
@@ -86,7 +104,7 @@ async def test_poison_message_is_dead_lettered_and_the_rest_flow(client: Client)
         stream=bus.stream_name("deadletter"),
         config=ConsumerConfig(),
     )
-    msgs = await eventually(lambda: sub.fetch(10, timeout=2), until=lambda m: len(m) == 2)
+    msgs = await collect(sub, 2)
     assert msgs[0].data == b"{not json"
     assert msgs[1].headers and "release_id" in msgs[1].headers["Skillsreg-Dead-Reason"]
 
@@ -116,7 +134,7 @@ async def test_derived_events_leave_through_the_outbox_once(client: Client) -> N
         stream=bus.stream_name("occupations"),
         config=ConsumerConfig(),
     )
-    msgs = await eventually(lambda: sub.fetch(10, timeout=2), until=lambda m: len(m) >= 3)
+    msgs = await collect(sub, 3)
     ids = [msgspec.json.decode(m.data)["data"]["release_id"] for m in msgs]
     assert sorted(ids) == ["outbox-0", "outbox-1", "outbox-2"]
     pending = "SELECT count(*) FROM occupations.outbox WHERE published_at IS NULL"

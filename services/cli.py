@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.competitions.cli import cli as competitions_cli
+from services.occupations.cli import cli as occupations_cli
 from services.platform import auth
 from services.platform.db import create_pool
 from services.platform.settings import Settings
@@ -114,7 +115,10 @@ def tokens_revoke(token_id: int) -> None:
     console.print(f"token {token_id} revoked")
 
 
-COMMANDS: list[tuple[str, typer.Typer]] = [("competitions", competitions_cli)]
+COMMANDS: list[tuple[str, typer.Typer]] = [
+    ("competitions", competitions_cli),
+    ("occupations", occupations_cli),
+]
 for name, sub in COMMANDS:
     app.add_typer(sub, name=name)
 

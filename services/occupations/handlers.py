@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -13,14 +14,17 @@ from schemas.occupations import (
     RELEASE_PUBLISHED,
     CatalogueChanged,
     OccupationState,
+    ReleaseChange,
     ReleasePublished,
+    ReleaseStatus,
+    ReleaseSummary,
 )
 from services.platform import outbox
 from services.platform.bus import Bus
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
 
-from . import store
+from . import store, views
 from .domain import (
     Issue,
     State,
@@ -30,6 +34,7 @@ from .domain import (
     check_overlaps,
     check_retirements,
     describe,
+    field_changes,
     item_state,
     size_issue,
 )
@@ -218,3 +223,74 @@ async def submit_release(
         await store.delete_submission(pool, event_id)
         raise
     return Submitted(release.release_id, event_id)
+
+
+# -- where a release stands ---------------------------------------------------------------
+
+
+class _Envelope(msgspec.Struct):
+    data: Any = None
+    id: str | None = None
+
+
+def release_of(payload: bytes) -> str | None:
+    """The release id inside a dead-lettered payload, if it decodes that far."""
+    try:
+        data = msgspec.json.decode(payload, type=_Envelope).data
+    except msgspec.DecodeError:
+        return None
+    value = data.get("release_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def status_url(release_id: str) -> str:
+    return f"/releases/{release_id}"
+
+
+async def release_status(pool: Pool, release_id: str) -> ReleaseStatus | None:
+    """Applied if the release table has it; else pending or refused, whichever came last."""
+    url = status_url(release_id)
+    row = await views.get_release(pool, release_id)
+    if row is not None:
+        changes = []
+        for change in await views.release_changes(pool, release_id):
+            after = change["after"]
+            changes.append(
+                ReleaseChange(
+                    code=change["code"],
+                    change=change["change"],
+                    level=after["level"],
+                    name_zh=after["name_zh"],
+                    fields=[f for f, _, _ in field_changes(change["before"], after)],
+                )
+            )
+        return ReleaseStatus(
+            release_id=release_id,
+            status="applied",
+            status_url=url,
+            release=ReleaseSummary(**dict(row)),
+            changes=changes,
+        )
+    pending = [s for s in await store.submissions(pool, release_id) if not s["refused"]]
+    refused = [
+        d
+        for d in await store.dead_letters_mentioning(pool, release_id)
+        if release_of(d["payload"]) == release_id
+    ]
+    if refused and (not pending or refused[0]["created_at"] > pending[0]["submitted_at"]):
+        return ReleaseStatus(
+            release_id=release_id,
+            status="refused",
+            status_url=url,
+            detail="nothing of this release was applied",
+            reason=refused[0]["reason"],
+            refused_at=refused[0]["created_at"],
+        )
+    if pending:
+        return ReleaseStatus(
+            release_id=release_id,
+            status="pending",
+            status_url=url,
+            detail="accepted; waiting for the catalogue to apply it",
+        )
+    return None

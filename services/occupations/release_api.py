@@ -17,7 +17,6 @@ from schemas.occupations import (
     RELEASE_ITEM_LIMIT,
     DeadLetter,
     DeadLetterPage,
-    ReleaseChange,
     ReleaseId,
     ReleasePage,
     ReleasePublished,
@@ -31,8 +30,15 @@ from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
 from . import store, views
-from .domain import field_changes
-from .handlers import ReleaseConflict, ReleaseInvalid, ReleaseTooLarge, submit_release
+from .handlers import (
+    ReleaseConflict,
+    ReleaseInvalid,
+    ReleaseTooLarge,
+    release_of,
+    release_status,
+    status_url,
+    submit_release,
+)
 
 MAX_WAIT = 30.0
 RELEASE_EXAMPLE = Example(
@@ -59,21 +65,6 @@ RELEASE_EXAMPLE = Example(
 PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+(?:\.\d+)?)")
 
 
-class _Envelope(msgspec.Struct):
-    data: Any = None
-    id: str | None = None
-
-
-def release_of(payload: bytes) -> str | None:
-    """The release id inside a dead-lettered payload, if it decodes that far."""
-    try:
-        data = msgspec.json.decode(payload, type=_Envelope).data
-    except msgspec.DecodeError:
-        return None
-    value = data.get("release_id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
-
-
 def to_dead_letter(row: asyncpg.Record) -> DeadLetter:
     return DeadLetter(
         id=row["id"],
@@ -85,59 +76,6 @@ def to_dead_letter(row: asyncpg.Record) -> DeadLetter:
         deliveries=row["deliveries"],
         created_at=row["created_at"],
     )
-
-
-def status_url(release_id: str) -> str:
-    return f"/releases/{release_id}"
-
-
-async def release_status(pool: Pool, release_id: str) -> ReleaseStatus | None:
-    """Applied if the release table has it; else pending or refused, whichever came last."""
-    url = status_url(release_id)
-    row = await views.get_release(pool, release_id)
-    if row is not None:
-        changes = []
-        for change in await views.release_changes(pool, release_id):
-            after = change["after"]
-            changes.append(
-                ReleaseChange(
-                    code=change["code"],
-                    change=change["change"],
-                    level=after["level"],
-                    name_zh=after["name_zh"],
-                    fields=[f for f, _, _ in field_changes(change["before"], after)],
-                )
-            )
-        return ReleaseStatus(
-            release_id=release_id,
-            status="applied",
-            status_url=url,
-            release=ReleaseSummary(**dict(row)),
-            changes=changes,
-        )
-    pending = [s for s in await store.submissions(pool, release_id) if not s["refused"]]
-    refused = [
-        d
-        for d in await store.dead_letters_mentioning(pool, release_id)
-        if release_of(d["payload"]) == release_id
-    ]
-    if refused and (not pending or refused[0]["created_at"] > pending[0]["submitted_at"]):
-        return ReleaseStatus(
-            release_id=release_id,
-            status="refused",
-            status_url=url,
-            detail="nothing of this release was applied",
-            reason=refused[0]["reason"],
-            refused_at=refused[0]["created_at"],
-        )
-    if pending:
-        return ReleaseStatus(
-            release_id=release_id,
-            status="pending",
-            status_url=url,
-            detail="accepted; waiting for the catalogue to apply it",
-        )
-    return None
 
 
 def requested_wait(request: Request[Any, Any, Any]) -> float:

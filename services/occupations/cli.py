@@ -1,0 +1,206 @@
+"""`skillsreg occupations …`: import a release file (JSON or CSV) and report what it did.
+
+The command checks and publishes the release exactly as `POST /releases` does (same rules,
+same event on the bus), then waits for the catalogue to apply or refuse it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from schemas.occupations import ReleasePublished, ReleaseStatus
+from services.platform.bus import Bus
+from services.platform.db import create_pool
+from services.platform.settings import Settings
+
+from .handlers import (
+    ReleaseConflict,
+    ReleaseInvalid,
+    ReleaseTooLarge,
+    release_status,
+    submit_release,
+)
+
+cli = typer.Typer(help="Occupation catalogue: import releases.", no_args_is_help=True)
+console = Console()
+
+LIST_SEPARATOR = "|"
+CSV_COLUMNS = (
+    "action (add|amend|retire), code, level, name_zh, name_en, definition, tasks, aliases, "
+    f"tags, work_types, reason, replaced_by; lists separated by '{LIST_SEPARATOR}'"
+)
+
+
+class ReleaseFileError(ValueError):
+    pass
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
+
+
+def read_csv(path: Path, meta: dict[str, Any], progress: Progress) -> ReleasePublished:
+    """One row per entry; an `amend` row changes only the cells it fills."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    task = progress.add_task("reading rows", total=len(rows))
+    items: list[dict[str, Any]] = []
+    amendments: list[dict[str, Any]] = []
+    retirements: list[dict[str, Any]] = []
+    for line, row in enumerate(rows, start=2):
+        action = (row.get("action") or "add").strip().lower()
+        code = (row.get("code") or "").strip()
+        if action == "add":
+            items.append(
+                {
+                    "code": code,
+                    "level": int(row.get("level") or 4),
+                    "name_zh": (row.get("name_zh") or "").strip(),
+                    "name_en": (row.get("name_en") or "").strip() or None,
+                    "definition": (row.get("definition") or "").strip(),
+                    "tasks": _split(row.get("tasks")),
+                    "aliases": _split(row.get("aliases")),
+                    "tags": _split(row.get("tags")),
+                    "work_types": _split(row.get("work_types")),
+                }
+            )
+        elif action == "amend":
+            change: dict[str, Any] = {"code": code, "reason": (row.get("reason") or "").strip()}
+            for name in ("name_zh", "name_en", "definition"):
+                if (row.get(name) or "").strip():
+                    change[name] = row[name].strip()
+            for name in ("tasks", "aliases", "tags", "work_types"):
+                if (row.get(name) or "").strip():
+                    change[name] = _split(row[name])
+            amendments.append(change)
+        elif action == "retire":
+            retirements.append(
+                {
+                    "code": code,
+                    "reason": (row.get("reason") or "").strip(),
+                    "replaced_by": _split(row.get("replaced_by")),
+                }
+            )
+        else:
+            raise ReleaseFileError(f"line {line}: action {action!r} is not add, amend or retire")
+        progress.advance(task)
+    body = meta | {"items": items, "amendments": amendments, "retirements": retirements}
+    return msgspec.convert(body, ReleasePublished)
+
+
+def read_release(path: Path, meta: dict[str, Any], progress: Progress) -> ReleasePublished:
+    try:
+        if path.suffix.lower() == ".csv":
+            missing = [k for k in ("release_id", "title", "published_on") if not meta.get(k)]
+            if missing:
+                options = ", ".join("--" + m.replace("_", "-") for m in missing)
+                raise ReleaseFileError(f"a CSV release needs {options}")
+            return read_csv(path, meta, progress)
+        release = msgspec.json.decode(path.read_bytes(), type=ReleasePublished)
+        overrides = {k: v for k, v in meta.items() if v}
+        return msgspec.structs.replace(release, **overrides) if overrides else release
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, KeyError) as exc:
+        raise ReleaseFileError(f"{path}: {exc}") from exc
+
+
+async def publish_and_wait(
+    settings: Settings, release: ReleasePublished, actor: str, wait: float, progress: Progress
+) -> tuple[str, ReleaseStatus | None, list[tuple[str, str]]]:
+    """Returns (outcome, final status, refusals) with outcome one of
+    applied, refused, pending, already applied, invalid, conflict."""
+    assert settings.database_url and settings.nats_url
+    pool = await create_pool(settings.database_url)
+    bus = await Bus.connect(settings.nats_url, root=settings.subject_root)
+    try:
+        await bus.ensure_stream("occupations")
+        check = progress.add_task("checking and publishing", total=1)
+        try:
+            submitted = await submit_release(
+                pool, bus, release, actor=actor, source="/occupations/cli"
+            )
+        except ReleaseInvalid as exc:
+            return "invalid", None, exc.issues
+        except (ReleaseConflict, ReleaseTooLarge) as exc:
+            return "conflict", None, [("$", str(exc))]
+        progress.advance(check)
+        if submitted.already_applied:
+            return "already applied", await release_status(pool, release.release_id), []
+        applying = progress.add_task("waiting for the catalogue", total=None)
+        deadline = time.monotonic() + wait
+        status = await release_status(pool, release.release_id)
+        while (status is None or status.status == "pending") and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            status = await release_status(pool, release.release_id)
+        progress.update(applying, total=1, completed=1)
+        outcome = status.status if status else "pending"
+        refusals = [("$", status.reason or "")] if status and status.status == "refused" else []
+        return outcome, status, refusals
+    finally:
+        await bus.close()
+        await pool.close()
+
+
+def print_report(
+    release: ReleasePublished,
+    outcome: str,
+    status: ReleaseStatus | None,
+    refusals: list[tuple[str, str]],
+) -> None:
+    table = Table("", "count", "codes", title=f"release {release.release_id}: {outcome}")
+    changes = status.changes if status and status.status == "applied" else []
+    for kind in ("added", "amended", "retired"):
+        codes = [c.code for c in changes if c.change == kind]
+        shown = ", ".join(codes[:8]) + (f" … (+{len(codes) - 8})" if len(codes) > 8 else "")
+        table.add_row(kind, str(len(codes)), shown)
+    table.add_row("refused", str(len(refusals) if refusals else 0), "")
+    console.print(table)
+    for where, why in refusals:
+        console.print(f"[red]refused[/red] {where}: {why}")
+    if outcome == "already applied":
+        console.print("identical content was already applied: nothing to do")
+    if outcome == "pending":
+        console.print(f"still pending; see GET /releases/{release.release_id}")
+
+
+@cli.command("import-release")
+def import_release(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="release .json/.csv")],
+    release_id: Annotated[str, typer.Option(help="release id (CSV; overrides JSON)")] = "",
+    title: Annotated[str, typer.Option(help="release title (CSV; overrides JSON)")] = "",
+    published_on: Annotated[str, typer.Option(help="YYYY-MM-DD (CSV; overrides JSON)")] = "",
+    kind: Annotated[str, typer.Option(help="new-occupations or amendment")] = "",
+    actor: Annotated[str, typer.Option(help="who publishes, for the record")] = "ministry:cli",
+    wait: Annotated[float, typer.Option(help="seconds to wait for the outcome")] = 60.0,
+) -> None:
+    """Import a release from JSON (a `ReleasePublished` body) or CSV (see --help of the format).
+
+    CSV columns: action, code, level, name_zh, name_en, definition, tasks, aliases, tags,
+    work_types, reason, replaced_by (lists separated by '|').
+    """
+    meta: dict[str, Any] = {"release_id": release_id, "title": title, "kind": kind}
+    meta["published_on"] = date.fromisoformat(published_on) if published_on else ""
+    settings = Settings.from_env().resolved()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        try:
+            release = read_release(path, {k: v for k, v in meta.items() if v}, progress)
+        except ReleaseFileError as exc:
+            console.print(f"[red]cannot read the release:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        outcome, status, refusals = asyncio.run(
+            publish_and_wait(settings, release, actor, wait, progress)
+        )
+    print_report(release, outcome, status, refusals)
+    if outcome not in ("applied", "already applied"):
+        raise typer.Exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import msgspec
 import nats
@@ -33,6 +34,25 @@ class EventTooLarge(ValueError):
         super().__init__(f"event is {size} bytes; the bus accepts at most {limit} bytes per event")
         self.size = size
         self.limit = limit
+
+
+def nats_servers(url: str) -> tuple[list[str], dict[str, str]]:
+    """`nats://user:pass@a:4222,nats://b:4222` -> the servers without secrets, and the auth.
+
+    Credentials go in as connect options, because nats-py applies a URL's own credentials to
+    that URL only, not to the cluster nodes it discovers and fails over to.
+    """
+    servers: list[str] = []
+    auth: dict[str, str] = {}
+    for part in url.split(","):
+        parts = urlsplit(part.strip())
+        if parts.username and parts.password is not None:
+            auth = {"user": unquote(parts.username), "password": unquote(parts.password)}
+        elif parts.username:
+            auth = {"token": unquote(parts.username)}
+        host = parts.netloc.rpartition("@")[2]
+        servers.append(urlunsplit((parts.scheme, host, parts.path, parts.query, "")))
+    return servers, auth
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +84,14 @@ class Bus:
         replicas: int = 1,
         first_connect_timeout: float = 10.0,
     ) -> Bus:
+        servers, auth = nats_servers(url)
+        shown = ",".join(servers)  # never log the credentials
+
         async def on_disconnect() -> None:
-            log.warning("nats disconnected", url=url)
+            log.warning("nats disconnected", url=shown)
 
         async def on_reconnect() -> None:
-            log.info("nats reconnected", url=url)
+            log.info("nats reconnected", url=shown)
 
         async def on_error(exc: Exception) -> None:
             log.warning("nats error", error=str(exc))
@@ -76,7 +99,8 @@ class Bus:
         try:
             # With unlimited reconnects nats-py retries a first connect forever; bound it.
             connecting = nats.connect(
-                url,
+                servers,
+                **auth,
                 connect_timeout=3,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,
@@ -89,7 +113,7 @@ class Bus:
             nc = await asyncio.wait_for(connecting, timeout=first_connect_timeout)
         except Exception as exc:  # nats-py raises several unrelated types on first connect
             raise BusUnavailable(
-                f"cannot reach NATS at {url}: {exc or type(exc).__name__}"
+                f"cannot reach NATS at {shown}: {exc or type(exc).__name__}"
             ) from exc
         version = nc.connected_server_version
         if (version.major, version.minor) < MIN_SERVER:

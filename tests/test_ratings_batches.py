@@ -130,7 +130,7 @@ async def test_every_bad_candidate_is_reported_and_nothing_is_submitted(world: W
     assert "check digit" in next(e for e in problem["errors"] if e["index"] == 1)["message"]
     status = await world.client.get("/assessment-batches/batch-bad-1", headers=world.enterprise)
     assert status.status_code == 404
-    assert await world.count("outcome") == 0 and await world.count("certificate") == 0
+    assert await world.count("assessment_batch") == 0 and await world.count("certificate") == 0
 
 
 async def test_oversize_and_empty_batches_are_refused(world: World) -> None:
@@ -165,6 +165,12 @@ async def test_tokens_act_only_for_their_own_body(world: World) -> None:
 
 async def test_replaying_a_batch_never_issues_twice(world: World) -> None:
     first = await world.submit("batch-replay", [candidate(1), candidate(2)])
+    url = "/assessment-batches/batch-replay"
+    page = await world.client.get(url, params={"limit": 1}, headers=world.enterprise)
+    assert [o["index"] for o in page.json()["outcomes"]] == [0]
+    after = page.json()["next_after"]
+    page = await world.client.get(url, params={"after": after}, headers=world.enterprise)
+    assert [o["index"] for o in page.json()["outcomes"]] == [1]
     again = await world.submit("batch-replay", [candidate(1), candidate(2)])
     assert first.status_code == again.status_code == 200
     assert first.json()["outcomes"] == again.json()["outcomes"]
@@ -176,6 +182,11 @@ async def test_replaying_a_batch_never_issues_twice(world: World) -> None:
 
 async def test_same_batch_id_with_other_content_is_refused(world: World) -> None:
     assert (await world.submit("batch-reuse", [candidate(1)])).status_code == 200
+    page = await world.client.get(
+        "/assessment-batches/batch-reuse", params={"limit": 1}, headers=world.enterprise
+    )
+    assert [o["index"] for o in page.json()["outcomes"]] == [0]
+    assert page.json()["next_after"] is None
     r = await world.submit("batch-reuse", [candidate(2)])
     assert r.status_code == 409 and r.json()["type"] == "/problems/batch-id-reused"
     # Discovered only when applying (published straight to the bus): a dead letter.

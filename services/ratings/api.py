@@ -248,9 +248,10 @@ async def _wait_for_batch(
 async def _batch_view(
     pool: Any, header: asyncpg.Record, after: int | None, limit: int
 ) -> AssessmentBatch:
-    rows = await store.batch_outcomes(pool, header["batch_id"], after, limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    entries = await store.batch_outcomes(pool, header["batch_id"])
+    start = 0 if after is None else max(after + 1, 0)
+    page = entries[start : start + limit]
+    more = start + limit < len(entries)
     return AssessmentBatch(
         batch_id=header["batch_id"],
         body_id=header["body_id"],
@@ -263,18 +264,18 @@ async def _batch_view(
         refused=header["refused"],
         outcomes=[
             CandidateOutcome(
-                index=r["idx"],
-                name=r["name"],
-                id_last4=r["id_last4"],
-                occupation_code=r["occupation_code"],
-                level=r["level"],
-                outcome=r["outcome"],
-                reason=r["reason"],
-                certificate_number=r["certificate_no"],
+                index=e[0],
+                name=e[1],
+                id_last4=e[2],
+                occupation_code=e[3],
+                level=e[4],
+                outcome=e[8],
+                reason=e[9],
+                certificate_number=e[10],
             )
-            for r in rows
+            for e in page
         ],
-        next_after=rows[-1]["idx"] if more and rows else None,
+        next_after=page[-1][0] if more and page else None,
     )
 
 

@@ -53,14 +53,22 @@ PROVINCES = frozenset(
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
+def _weights(n: int) -> tuple[int, ...]:
+    return tuple(pow(2, n - i, 11) for i in range(n))
+
+
+_WEIGHTS = {17: _weights(17), 18: _weights(18)}
+
+
 def mod11_2(digits: str) -> str:
     """ISO 7064 MOD 11-2 check character for a string of digits: '0'-'9' or 'X'.
 
     Weights are 2^k mod 11 counted from the check position, so every single-digit error and
     every swap of adjacent digits changes the result.
     """
-    n = len(digits)
-    total = sum(int(d) * pow(2, n - i, 11) for i, d in enumerate(digits))
+    weights = _WEIGHTS.get(len(digits)) or _weights(len(digits))
+    # ord('0') * weight is subtracted once for all digits: the sum stays in C.
+    total = sum(map(int.__mul__, digits.encode(), weights)) - 48 * sum(weights)
     value = (12 - total % 11) % 11
     return "X" if value == 10 else str(value)
 
@@ -88,7 +96,7 @@ def normalise_id(national_id: str) -> str:
 
 def person_ref(national_id: str, key: bytes) -> str:
     """The keyed hash we store instead of the ID: no table of all IDs can reverse it."""
-    return hmac.new(key, normalise_id(national_id).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normalise_id(national_id).encode(), hashlib.sha256).hex()
 
 
 # -- names ------------------------------------------------------------------------------------

@@ -40,6 +40,12 @@ from .domain import (
 SCHEMA = "ratings"
 PART_SIZE = 1_000  # certificates per issued event: far below the bus payload limit
 
+# One candidate's entry in a batch's outcome document: index, name, id_last4,
+# occupation_code, level, theory, practical, review, outcome, reason, certificate number.
+OutcomeEntry = tuple[
+    int, str, str, str, str, float, float, float | None, str, str | None, str | None
+]
+
 
 class _PersonKey:
     """The HMAC key for national IDs: set from the runtime's settings at start-up."""
@@ -109,66 +115,26 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
         for c in batch.candidates
     ]
     counts = Counter(d.outcome for d in decisions)
-    inserted = await store.insert_batch(
-        conn,
-        batch_id=batch.batch_id,
-        body_id=batch.body_id,
-        exam_date=batch.exam_date,
-        content_hash=digest,
-        event_id=event.id,
-        actor=event.actor,
-        counts=dict(counts),
-    )
-    if not inserted:  # a concurrent worker applied the same id first
-        known = await store.batch_header(conn, batch.batch_id)
-        assert known is not None
-        _same_or_refuse(batch.batch_id, known["content_hash"], digest)
-        return
     passed = counts["passed"]
     numbers = iter(
         await _numbers(conn, body["body_no"], batch.exam_date.year, passed) if passed else []
     )
     issued_on = today()
-    outcomes: list[tuple[Any, ...]] = []
+    outcomes: list[OutcomeEntry] = []
     certificates: list[tuple[Any, ...]] = []
     issued: list[IssuedCertificate] = []
     for i, (c, d) in enumerate(zip(batch.candidates, decisions, strict=True)):
         number = next(numbers) if d.outcome == "passed" else None
         outcomes.append(
-            (
-                batch.batch_id,
-                i,
-                c.person,
-                c.id_last4,
-                c.name,
-                c.occupation_code,
-                c.level,
-                c.theory,
-                c.practical,
-                c.review,
-                d.outcome,
-                d.reason,
-                number,
-            )
-        )
+            (i, c.name, c.id_last4, c.occupation_code, c.level, c.theory, c.practical,
+             c.review, d.outcome, d.reason, number)
+        )  # fmt: skip
         if number is None:
             continue
         certificates.append(
-            (
-                number,
-                c.person,
-                c.id_last4,
-                c.name,
-                c.occupation_code,
-                c.level,
-                batch.body_id,
-                "assessment",
-                batch.batch_id,
-                batch.exam_date,
-                issued_on,
-                None,
-            )
-        )
+            (number, c.person, c.id_last4, c.name, c.occupation_code, c.level, batch.body_id,
+             "assessment", batch.batch_id, batch.exam_date, issued_on, None)
+        )  # fmt: skip
         issued.append(
             IssuedCertificate(
                 number=number,
@@ -180,7 +146,24 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
                 issued_on=issued_on,
             )
         )
-    await store.copy_outcomes(conn, outcomes)
+    inserted = await store.insert_batch(
+        conn,
+        batch_id=batch.batch_id,
+        body_id=batch.body_id,
+        exam_date=batch.exam_date,
+        content_hash=digest,
+        event_id=event.id,
+        actor=event.actor,
+        counts=dict(counts),
+        outcomes=outcomes,
+    )
+    if not inserted:
+        # Another worker applied the same id meanwhile; the serials taken here stay unused
+        # (numbers may have gaps, never duplicates).
+        known = await store.batch_header(conn, batch.batch_id)
+        assert known is not None
+        _same_or_refuse(batch.batch_id, known["content_hash"], digest)
+        return
     await store.copy_certificates(conn, certificates)
     await _announce(conn, "assessment", batch.batch_id, batch.body_id, issued, event)
 

@@ -157,13 +157,14 @@ async def insert_batch(
     event_id: str,
     actor: str,
     counts: dict[str, int],
+    outcomes: list[Any],
 ) -> bool:
     """False when the batch id is already taken (a replay, or the same id reused)."""
     inserted = await conn.fetchval(
         """INSERT INTO ratings.assessment_batch
             (batch_id, body_id, exam_date, content_hash, event_id, actor, candidates, passed,
-             failed, refused)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             failed, refused, outcomes)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         ON CONFLICT (batch_id) DO NOTHING RETURNING true""",
         batch_id,
         body_id,
@@ -175,6 +176,7 @@ async def insert_batch(
         counts.get("passed", 0),
         counts.get("failed", 0),
         counts.get("refused", 0),
+        outcomes,
     )
     return bool(inserted)
 
@@ -192,21 +194,6 @@ async def allocate_serials(conn: Conn, body_no: int, year: int, count: int) -> i
     return last - count + 1
 
 
-OUTCOME_COLUMNS = (
-    "batch_id",
-    "idx",
-    "person",
-    "id_last4",
-    "name",
-    "occupation_code",
-    "level",
-    "theory",
-    "practical",
-    "review",
-    "outcome",
-    "reason",
-    "certificate_no",
-)
 CERTIFICATE_COLUMNS = (
     "number",
     "person",
@@ -223,13 +210,6 @@ CERTIFICATE_COLUMNS = (
 )
 
 
-async def copy_outcomes(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    # COPY: the batch row was inserted first, so these keys cannot exist yet.
-    await conn.copy_records_to_table(
-        "outcome", schema_name="ratings", columns=OUTCOME_COLUMNS, records=rows
-    )
-
-
 async def copy_certificates(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     if rows:
         await conn.copy_records_to_table(
@@ -237,17 +217,12 @@ async def copy_certificates(conn: Connection, rows: list[tuple[Any, ...]]) -> No
         )
 
 
-async def batch_outcomes(
-    conn: Conn, batch_id: str, after: int | None, limit: int
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT idx, name, id_last4, occupation_code, level, outcome, reason, certificate_no
-        FROM ratings.outcome WHERE batch_id = $1 AND ($2::integer IS NULL OR idx > $2)
-        ORDER BY idx LIMIT $3""",
-        batch_id,
-        after,
-        limit,
+async def batch_outcomes(conn: Conn, batch_id: str) -> list[list[Any]]:
+    """The batch's outcome entries, in candidate order (see OutcomeEntry in handlers)."""
+    value: list[list[Any]] = await conn.fetchval(
+        "SELECT outcomes FROM ratings.assessment_batch WHERE batch_id = $1", batch_id
     )
+    return value or []
 
 
 # -- competition grants -----------------------------------------------------------------------

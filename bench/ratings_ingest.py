@@ -1,0 +1,451 @@
+"""Ratings ingest: candidates through HTTP → JetStream → worker → certificates, vs raw COPY.
+
+`python -m bench.ratings_ingest --candidates 1000000` is the issue's run (batches of 1,000);
+without arguments a smaller run keeps `make bench` short. Reported, as ratios in one run:
+
+1. candidates/s through the whole path (POST /assessment-batches, 202, the consumer judging,
+   recording outcomes and issuing certificates) vs a raw Postgres COPY of the same
+   certificate rows into a table shaped like `ratings.certificate`;
+2. verification p99 (GET /certificates/{number}) while the ingest runs, and after it at the
+   full certificate count, vs GET /health/live p99 under the same load;
+3. peak memory of each process: the service processes (RSS), nats-server (RSS), Postgres
+   (PSS summed over the postmaster and its backends, so shared buffers count once) and this
+   driver (RSS).
+
+All people are invented: IDs are generated with valid check digits and belong to no one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import msgspec
+
+from schemas.envelope import Event, new_event_id
+from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
+from services.platform.auth import create_token
+from services.platform.bus import Bus
+from services.platform.embedded import free_port
+from services.ratings.domain import LEVELS, certificate_number, mod11_2, person_ref
+
+from .report import Report, Result, percentile
+from .servers import BenchServers, bench_servers
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG = Path(os.environ["BENCH_LOG"]) if os.environ.get("BENCH_LOG") else None
+PROFILE = os.environ["BENCH_PROFILE"].split() if os.environ.get("BENCH_PROFILE") else []
+BODY = "bench-enterprise-demo"
+CODES = [f"4-98-{m:02d}-{n:02d}" for m in range(1, 6) for n in range(1, 11)]  # invented
+LEVEL_MIX = ["junior", "intermediate", "senior", "technician"]
+
+
+def national_id(i: int) -> str:
+    born = date(1970, 1, 1) + timedelta(days=i // 1000)
+    digits = f"110105{born:%Y%m%d}{i % 1000:03d}"
+    return digits + mod11_2(digits)
+
+
+def batch_body(batch: int, size: int) -> bytes:
+    rng = random.Random(batch)
+    candidates = []
+    for i in range(batch * size, (batch + 1) * size):
+        level = LEVEL_MIX[i % len(LEVEL_MIX)]
+        candidate = {
+            "national_id": national_id(i),
+            "name": f"测试考生{i}",
+            "occupation_code": CODES[i % len(CODES)],
+            "level": level,
+            "theory": rng.randint(55, 100),
+            "practical": rng.randint(58, 100),
+        }
+        if LEVELS.index(level) >= LEVELS.index("technician"):
+            candidate["review"] = rng.randint(60, 100)
+        candidates.append(candidate)
+    return msgspec.json.encode(
+        {
+            "batch_id": f"bench-{batch:07d}",
+            "body_id": BODY,
+            "exam_date": "2026-06-15",
+            "candidates": candidates,
+        }
+    )
+
+
+# -- processes and memory ----------------------------------------------------------------------
+
+
+class Services:
+    """N `python -m services.ratings` processes; each serves HTTP and runs the consumers."""
+
+    def __init__(self, servers: BenchServers, count: int) -> None:
+        self.ports = [free_port() for _ in range(count)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLSREG_")}
+        self.env = env | {
+            "DATABASE_URL": servers.database_url,
+            "NATS_URL": servers.nats_url,
+            "SKILLSREG_SUBJECT_ROOT": servers.root,
+            "SKILLSREG_LOG_LEVEL": "WARNING",
+            "SKILLSREG_VERIFY_RATE_PER_MINUTE": str(10**9),  # measure the path, not the limit
+            "SKILLSREG_DB_POOL_MAX": "20",
+        }
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Services:
+        for port in self.ports:
+            self.procs.append(
+                subprocess.Popen(
+                    [sys.executable, *PROFILE, "-m", "services.ratings"],
+                    cwd=ROOT,
+                    env=self.env | {"SKILLSREG_PORT": str(port)},
+                    stdout=LOG.open("ab") if LOG else subprocess.DEVNULL,
+                )
+            )
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for proc in self.procs:
+            proc.send_signal(signal.SIGINT)
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _status(pid: int, field: str) -> int:
+    for name in ("status", "smaps_rollup"):
+        try:
+            text = Path(f"/proc/{pid}/{name}").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _listener(port: int) -> int | None:
+    """The pid listening on a local TCP port (found through its socket inode)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            parts = line.split()
+            if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(parts[9])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+class Memory:
+    """Peak memory per process, sampled every half second."""
+
+    def __init__(self, services: Services, servers: BenchServers) -> None:
+        self.services = services
+        self.nats = _listener(int(servers.nats_url.rsplit(":", 1)[1]))
+        self.pg = _listener(int(servers.database_url.rsplit(":", 1)[1].split("/")[0]))
+        self.peak: dict[str, int] = {}
+
+    def sample(self) -> None:
+        now = {
+            f"service {i + 1} (RSS)": _status(p.pid, "VmRSS")
+            for i, p in enumerate(self.services.procs)
+        }
+        now["bench driver (RSS)"] = _status(os.getpid(), "VmRSS")
+        if self.nats:
+            now["nats-server (RSS)"] = _status(self.nats, "VmRSS")
+        if self.pg:
+            now["postgres (PSS, all backends)"] = sum(
+                _status(pid, "Pss") for pid in [self.pg, *_children(self.pg)]
+            )
+        for name, value in now.items():
+            self.peak[name] = max(self.peak.get(name, 0), value)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await asyncio.to_thread(self.sample)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+
+
+# -- set-up, baseline, ingest, verification ------------------------------------------------------
+
+
+async def setup(
+    servers: BenchServers, db: asyncpg.Connection, client: httpx.AsyncClient
+) -> dict[str, str]:
+    bus = await Bus.connect(servers.nats_url, root=servers.root)
+    changed = CatalogueChanged(
+        release_id="bench-codes",
+        revision=1,
+        published_on=date(2026, 1, 1),
+        changes=[OccupationState(code=c, level=4, name_zh=f"基准职业{c}（虚构）") for c in CODES],
+    )
+    await bus.publish(
+        Event(id=new_event_id(), source="/bench", type=CATALOGUE_CHANGED, data=changed)
+    )
+    await bus.close()
+    await _wait(db, "SELECT count(*) FROM ratings.occupation", len(CODES), 60)
+    _, ministry = await create_token(db, "ministry", "bench-ministry", "bench")
+    _, body = await create_token(db, "evaluation_body", BODY, "bench")
+    m = {"Authorization": f"Bearer {ministry}"}
+    r = await client.post(
+        "/evaluation-bodies",
+        json={"body_id": BODY, "name": "Bench enterprise (invented)", "kind": "enterprise"},
+        headers=m,
+    )
+    r.raise_for_status()
+    for code in CODES:
+        r = await client.post(
+            f"/evaluation-bodies/{BODY}/authorisations",
+            json={"occupation_code": code, "levels": list(LEVELS), "valid_from": "2026-01-01"},
+            headers=m,
+        )
+        r.raise_for_status()
+    return {"Authorization": f"Bearer {body}", "content-type": "application/json"}
+
+
+async def raw_copy(db: asyncpg.Connection, candidates: int) -> float:
+    """COPY the same number of certificate rows, shaped and indexed like ratings.certificate."""
+    key = b"bench-key"
+    rows = [
+        (
+            certificate_number(2026, 1, i + 1),
+            person_ref(national_id(i), key),
+            national_id(i)[-4:],
+            f"测试考生{i}",
+            CODES[i % len(CODES)],
+            LEVEL_MIX[i % len(LEVEL_MIX)],
+            BODY,
+            "assessment",
+            f"bench-{i // 1000:07d}",
+            date(2026, 6, 15),
+            date(2026, 11, 23),
+            None,
+        )
+        for i in range(candidates)
+    ]
+    await db.execute("CREATE TABLE bench_raw_certificate (LIKE ratings.certificate INCLUDING ALL)")
+    columns = [
+        "number", "person", "id_last4", "name", "occupation_code", "level", "body_id", "origin",
+        "origin_id", "exam_date", "issued_on", "grant_id",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    await db.copy_records_to_table("bench_raw_certificate", records=rows, columns=columns)
+    elapsed = time.perf_counter() - started
+    await db.execute("DROP TABLE bench_raw_certificate")
+    return candidates / elapsed
+
+
+async def ingest(
+    clients: list[httpx.AsyncClient],
+    headers: dict[str, str],
+    batches: int,
+    size: int,
+    concurrency: int,
+    db: asyncpg.Connection,
+) -> float:
+    bodies = [batch_body(b, size) for b in range(batches)]
+    queue = iter(enumerate(bodies))
+
+    async def submitter(n: int) -> None:
+        client = clients[n % len(clients)]
+        for _, body in queue:
+            r = await client.post("/assessment-batches", content=body, headers=headers)
+            if r.status_code != 202:
+                raise RuntimeError(f"submission refused: {r.status_code} {r.text[:300]}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(submitter(n) for n in range(concurrency)))
+    posted = time.perf_counter() - started
+    print(f"  all {batches} batches accepted after {posted:.1f}s; waiting for the worker")
+    await _wait(db, "SELECT count(*) FROM ratings.assessment_batch", batches, 3600)
+    return batches * size / (time.perf_counter() - started)
+
+
+async def load(
+    client: httpx.AsyncClient, paths: list[str], seconds: float, concurrency: int
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    async def user(n: int) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            r = await client.get(rng.choice(paths))
+            latencies.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                raise RuntimeError(f"verification failed: {r.status_code} {r.text[:200]}")
+
+    await asyncio.gather(*(user(n) for n in range(concurrency)))
+    return latencies, len(latencies)
+
+
+async def verify_during(client: httpx.AsyncClient, url: str, stop: asyncio.Event) -> list[float]:
+    """A few verifiers at work while the ingest runs, on certificates issued so far."""
+    db = await asyncpg.connect(url)
+    await _wait(db, "SELECT count(*) FROM ratings.assessment_batch", 1, 3600)
+    latencies: list[float] = []
+    while not stop.is_set():
+        numbers = await db.fetch("SELECT number FROM ratings.certificate LIMIT 500")
+        paths = [f"/certificates/{r['number']}" for r in numbers]
+        got, _ = await load(client, paths, 2.0, 4)
+        latencies += got
+    await db.close()
+    return latencies
+
+
+async def main(args: argparse.Namespace) -> Report:
+    report = Report("ratings: ingest and verification")
+    batches = max(1, args.candidates // args.batch_size)
+    async with bench_servers() as servers:
+        db = await asyncpg.connect(servers.database_url)
+        with Services(servers, args.processes) as services:
+            clients = [
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=120)
+                for p in services.ports
+            ]
+            for client in clients:
+                await _wait_http(client)
+            headers = await setup(servers, db, clients[0])
+            print(f"[ratings] raw COPY of {batches * args.batch_size:,} certificate rows")
+            raw = await raw_copy(db, batches * args.batch_size)
+            memory = Memory(services, servers)
+            stop = asyncio.Event()
+            sampler = asyncio.create_task(memory.run(stop))
+            verifier = asyncio.create_task(verify_during(clients[-1], servers.database_url, stop))
+            print(
+                f"[ratings] ingest {batches:,} batches of {args.batch_size:,} candidates, "
+                f"{args.concurrency} in flight, {args.processes} service process(es)"
+            )
+            rate = await ingest(clients, headers, batches, args.batch_size, args.concurrency, db)
+            stop.set()
+            during = await verifier
+            report.add(
+                Result(
+                    "ingest: candidates judged and certified",
+                    rate,
+                    "cand/s",
+                    "raw COPY of certificate rows",
+                    raw,
+                )
+            )
+            certificates = await db.fetchval("SELECT count(*) FROM ratings.certificate")
+            print(f"[ratings] {certificates:,} certificates; verification under load")
+            sample = await db.fetch(
+                "SELECT number FROM ratings.certificate TABLESAMPLE SYSTEM (1) LIMIT 5000"
+            )
+            paths = [f"/certificates/{r['number']}" for r in sample] or ["/certificates/x"]
+            stop2 = asyncio.Event()
+            sampler2 = asyncio.create_task(memory.run(stop2))
+            live, _ = await load(clients[0], ["/health/live"], args.seconds, args.verifiers)
+            after, count = await load(clients[0], paths, args.seconds, args.verifiers)
+            stop2.set()
+            await asyncio.gather(sampler, sampler2)
+            report.add(
+                Result(
+                    f"verify p99 during ingest ({len(during):,} req)",
+                    percentile(during, 0.99) * 1000,
+                    "ms",
+                    "GET /health/live p99",
+                    percentile(live, 0.99) * 1000,
+                    higher_is_better=False,
+                )
+            )
+            report.add(
+                Result(
+                    f"verify p99 at {certificates:,} certificates, {args.verifiers} clients",
+                    percentile(after, 0.99) * 1000,
+                    "ms",
+                    "GET /health/live p99",
+                    percentile(live, 0.99) * 1000,
+                    higher_is_better=False,
+                )
+            )
+            report.add(
+                Result(
+                    "verify throughput",
+                    count / args.seconds,
+                    "req/s",
+                    "GET /health/live",
+                    len(live) / args.seconds,
+                )
+            )
+            for name, value in memory.peak.items():
+                report.add(Result(f"peak memory: {name}", value / 2**20, "MiB"))
+            for client in clients:
+                await client.aclose()
+        await db.close()
+    report.print()
+    report.save("ratings_ingest")
+    return report
+
+
+async def _wait(db: asyncpg.Connection, sql: str, expected: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while await db.fetchval(sql) < expected:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not done within {timeout}s: {sql}")
+        await asyncio.sleep(0.05)
+
+
+async def _wait_http(client: httpx.AsyncClient) -> None:
+    for _ in range(600):
+        try:
+            if (await client.get("/health/ready")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise TimeoutError("service did not become ready")
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--candidates", type=int, default=100_000, help="the issue's run: 1000000")
+    parser.add_argument("--batch-size", type=int, default=1_000)
+    parser.add_argument("--concurrency", type=int, default=4, help="batches in flight")
+    parser.add_argument("--processes", type=int, default=1, help="service processes")
+    parser.add_argument("--verifiers", type=int, default=32, help="concurrent verification clients")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per verification load phase")
+    asyncio.run(main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    cli()

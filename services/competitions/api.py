@@ -379,8 +379,13 @@ class CompetitionController(Controller):
         rank_by: Annotated[RankBy, Parameter(description="Ordering of the table")] = "gold",
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
     ) -> MedalTable:
-        await competition_or_404(pool, code)
-        ranked = rank([to_tally(r) for r in await views.tallies(pool, code, sector)], rank_by)
+        if sector is None:
+            rows = await views.standings(pool, code, rank_by)
+            ranked = [(r[views.RANK_COLUMNS[rank_by]], to_tally(r)) for r in rows]
+        else:  # a sector's table is small enough to rank on the fly
+            ranked = rank([to_tally(r) for r in await views.tallies(pool, code, sector)], rank_by)
+        if not ranked:  # only an empty table costs the existence check
+            await competition_or_404(pool, code)
         return MedalTable(
             competition=code,
             rank_by=rank_by,

@@ -24,12 +24,15 @@ from services.platform.db import Connection
 
 from . import store
 from .domain import (
+    ORDERINGS,
     SkillFacts,
+    Tally,
     check_skill_results,
     content_hash,
     derive,
     grant_id,
     national_id_hash,
+    rank,
 )
 
 SCHEMA = "competitions"
@@ -167,10 +170,35 @@ async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> Non
     if outcome.apply:
         revisions, lines, identities = result_rows(outcome.apply, rules_of(competition), event)
         await store.apply_results(conn, data.competition, revisions, lines, identities)
-        await store.refresh_tally(conn, data.competition)
+        await refresh_standings(conn, data.competition)
         await grant_ratings(conn, competition, [s.skill for s in outcome.apply], event.actor)
     await store.record_submission(
         conn, event.id, data.competition, [s.skill for s in outcome.apply], outcome.unchanged
+    )
+
+
+async def refresh_standings(conn: Connection, competition: str) -> None:
+    """Rebuild the tallies, then rank every member under every ordering (the domain's rules)."""
+    await store.refresh_tally(conn, competition)
+    rows = await store.competition_tallies(conn, competition)
+    tallies = [tally_of(r) for r in rows]
+    standings = {r["member"]: dict(r) for r in rows}
+    for rank_by in ORDERINGS:
+        for place, tally in rank(tallies, rank_by):
+            standings[tally.member][f"rank_{rank_by}"] = place
+    await store.replace_standings(conn, competition, list(standings.values()))
+
+
+def tally_of(row: Any) -> Tally:
+    return Tally(
+        member=row["member"],
+        gold=row["gold"],
+        silver=row["silver"],
+        bronze=row["bronze"],
+        excellence=row["excellence"],
+        score_total=row["score_total"],
+        entries=row["entries"],
+        skills_entered=row["skills_entered"],
     )
 
 

@@ -28,7 +28,7 @@ from services.platform.errors import Problem, field_error
 
 from . import examples, store, views
 from .api import to_result, to_tally
-from .domain import gold_streaks, mask_name, ranks_of
+from .domain import gold_streaks, mask_name
 
 
 def to_member(row: Any) -> Member:
@@ -84,24 +84,31 @@ class MemberController(Controller):
         until: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
         kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
     ) -> MemberHistory:
-        member = await views.get_member(pool, code)
-        if member is None:
-            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
-        rows = await views.member_history(pool, code, since=since, until=until, kind=kind)
+        rows = await views.member_standings(pool, code, since=since, until=until, kind=kind)
+        if rows:
+            first = rows[0]
+            member = Member(
+                code=code,
+                name_en=first["member_name_en"],
+                name_zh=first["member_name_zh"],
+                kind=first["member_kind"],
+            )
+        else:  # only a member without standings costs the look-up
+            found = await views.get_member(pool, code)
+            if found is None:
+                raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
+            member = to_member(found)
         standings: list[CompetitionStanding] = []
-        for competition, group in groupby(rows, key=lambda r: r["competition"]):
-            block = list(group)
-            tallies = [to_tally(r) for r in block]
-            mine = next(r for r in block if r["member"] == code)
-            own = to_tally(mine)
+        for row in rows:
+            own = to_tally(row)
             standings.append(
                 CompetitionStanding(
-                    competition=competition,
-                    name=mine["name"],
-                    kind=mine["kind"],
-                    starts_on=mine["starts_on"],
+                    competition=row["competition"],
+                    name=row["name"],
+                    kind=row["kind"],
+                    starts_on=row["starts_on"],
                     entries=own.entries,
-                    competitors=mine["competitors"],
+                    competitors=row["competitors"],
                     gold=own.gold,
                     silver=own.silver,
                     bronze=own.bronze,
@@ -109,7 +116,7 @@ class MemberController(Controller):
                     points=own.points,
                     score_total=round(own.score_total, 2),
                     score_avg=own.score_avg,
-                    ranks=ranks_of(tallies, code),
+                    ranks={k: row[c] for k, c in views.RANK_COLUMNS.items()},
                 )
             )
         totals = MedalTotals(
@@ -122,7 +129,7 @@ class MemberController(Controller):
             excellence=sum(s.excellence for s in standings),
         )
         return MemberHistory(
-            member=to_member(member),
+            member=member,
             since=since,
             until=until,
             competitions=standings,

@@ -252,6 +252,37 @@ async def refresh_tally(conn: Conn, competition: str) -> None:
     )
 
 
+async def competition_tallies(conn: Conn, competition: str) -> list[asyncpg.Record]:
+    """Each member's tally over all sectors (what the standings are ranked on)."""
+    return await conn.fetch(
+        """SELECT member, sum(gold)::int AS gold, sum(silver)::int AS silver,
+               sum(bronze)::int AS bronze, sum(excellence)::int AS excellence,
+               sum(score_total) AS score_total, sum(entries)::int AS entries,
+               sum(skills_entered)::int AS skills_entered, sum(competitors)::int AS competitors
+        FROM competitions.tally WHERE competition = $1 GROUP BY member""",
+        competition,
+    )
+
+
+async def replace_standings(conn: Conn, competition: str, rows: list[dict[str, Any]]) -> None:
+    await conn.execute("DELETE FROM competitions.standing WHERE competition = $1", competition)
+    await conn.execute(
+        """INSERT INTO competitions.standing
+            (competition, member, gold, silver, bronze, excellence, score_total, entries,
+             skills_entered, competitors, rank_gold, rank_total, rank_points, rank_score_total,
+             rank_score_avg, rank_points_per_skill)
+        SELECT $1, member, gold, silver, bronze, excellence, score_total, entries,
+               skills_entered, competitors, rank_gold, rank_total, rank_points,
+               rank_score_total, rank_score_avg, rank_points_per_skill
+        FROM jsonb_to_recordset($2::jsonb) AS x(member text, gold int, silver int, bronze int,
+            excellence int, score_total float8, entries int, skills_entered int,
+            competitors int, rank_gold int, rank_total int, rank_points int,
+            rank_score_total int, rank_score_avg int, rank_points_per_skill int)""",
+        competition,
+        rows,
+    )
+
+
 async def record_submission(
     conn: Conn, event_id: str, competition: str, applied: list[str], unchanged: list[str]
 ) -> None:

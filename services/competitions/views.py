@@ -156,30 +156,50 @@ async def tallies(conn: Conn, competition: str, sector: str | None) -> list[asyn
     return await conn.fetch(MEDAL_TABLE, competition, sector)
 
 
-MEMBER_HISTORY = """
-    WITH entered AS (
-        SELECT c.code, c.name, c.kind, c.starts_on FROM competitions.competition c
-        WHERE c.code IN (SELECT competition FROM competitions.tally WHERE member = $1)
+RANK_COLUMNS = {
+    "gold": "rank_gold",
+    "total": "rank_total",
+    "points": "rank_points",
+    "score_total": "rank_score_total",
+    "score_avg": "rank_score_avg",
+    "points_per_skill": "rank_points_per_skill",
+}
+STANDING_COLUMNS = """member, gold, silver, bronze, excellence, score_total, entries,
+    skills_entered, competitors, rank_gold, rank_total, rank_points, rank_score_total,
+    rank_score_avg, rank_points_per_skill"""
+
+
+async def standings(conn: Conn, competition: str, rank_by: str) -> list[asyncpg.Record]:
+    """The whole-competition medal table, ranked when the results applied."""
+    column = RANK_COLUMNS[rank_by]  # a fixed column name, never client text
+    return await conn.fetch(
+        f"""SELECT {STANDING_COLUMNS} FROM competitions.standing
+        WHERE competition = $1 ORDER BY {column}, member""",
+        competition,
+    )
+
+
+async def member_standings(
+    conn: Conn, member: str, *, since: int | None, until: int | None, kind: str | None
+) -> list[asyncpg.Record]:
+    """One member's standing in each competition it entered, oldest first."""
+    return await conn.fetch(
+        f"""SELECT c.code AS competition, c.name, c.kind, c.starts_on, {STANDING_COLUMNS},
+               m.name_en AS member_name_en, m.name_zh AS member_name_zh,
+               m.kind AS member_kind
+        FROM competitions.standing s
+        JOIN competitions.competition c ON c.code = s.competition
+        JOIN competitions.member m ON m.code = s.member
+        WHERE s.member = $1
           AND ($2::int IS NULL OR c.starts_on >= make_date($2, 1, 1))
           AND ($3::int IS NULL OR c.starts_on < make_date($3 + 1, 1, 1))
           AND ($4::text IS NULL OR c.kind = $4)
+        ORDER BY c.starts_on, c.code""",
+        member,
+        since,
+        until,
+        kind,
     )
-    SELECT e.code AS competition, e.name, e.kind, e.starts_on, t.member,
-           sum(t.gold)::int AS gold, sum(t.silver)::int AS silver,
-           sum(t.bronze)::int AS bronze, sum(t.excellence)::int AS excellence,
-           sum(t.score_total) AS score_total, sum(t.entries)::int AS entries,
-           sum(t.skills_entered)::int AS skills_entered, sum(t.competitors)::int AS competitors
-    FROM entered e JOIN competitions.tally t ON t.competition = e.code
-    GROUP BY e.code, e.name, e.kind, e.starts_on, t.member
-    ORDER BY e.starts_on, e.code, t.member
-"""
-
-
-async def member_history(
-    conn: Conn, member: str, *, since: int | None, until: int | None, kind: str | None
-) -> list[asyncpg.Record]:
-    """Every member's tally in each competition the member entered (ranks need them all)."""
-    return await conn.fetch(MEMBER_HISTORY, member, since, until, kind)
 
 
 async def skill_history(

@@ -67,6 +67,11 @@ async def test_batch_issues_certificates_and_records_every_outcome(world: World)
     assert national_id(1) not in msg.decode() and "测试张三丰" not in msg.decode()
     assert bus is not None
 
+    # An exam before the authorisation period is refused.
+    r = await world.submit("batch-early", [candidate(1)], exam_date="2025-12-31")
+    assert r.json()["outcomes"][0]["outcome"] == "refused"
+    assert "on 2025-12-31" in r.json()["outcomes"][0]["reason"]
+
 
 async def _last(world: World, subject: str) -> bytes | None:
     bus = world.client.runtime.bus
@@ -95,11 +100,10 @@ async def test_social_body_cannot_issue_top_grades_or_unauthorised_levels(world:
     assert "not authorised for senior_technician" in outcomes[1]["reason"]
     assert f"in {OTHER_CODE}" in outcomes[2]["reason"]
 
-
-async def test_exam_before_the_authorisation_period_is_refused(world: World) -> None:
-    r = await world.submit("batch-early", [candidate(1)], exam_date="2025-12-31")
-    assert r.json()["outcomes"][0]["outcome"] == "refused"
-    assert "on 2025-12-31" in r.json()["outcomes"][0]["reason"]
+    # A body the ministry never registered cannot submit at all.
+    token = await world.client.token("evaluation_body", "nobody-demo")
+    r = await world.submit("batch-nobody", [candidate(1)], body="nobody-demo", headers=token)
+    assert r.status_code == 422 and r.json()["type"] == "/problems/unregistered-body"
 
 
 async def test_every_bad_candidate_is_reported_and_nothing_is_submitted(world: World) -> None:
@@ -132,8 +136,7 @@ async def test_every_bad_candidate_is_reported_and_nothing_is_submitted(world: W
     assert status.status_code == 404
     assert await world.count("assessment_batch") == 0 and await world.count("certificate") == 0
 
-
-async def test_oversize_and_empty_batches_are_refused(world: World) -> None:
+    # Oversize and empty batches are refused as a whole.
     many = [
         candidate(i, national_id=national_id(i % 1000, born=f"19{80 + i // 1000}0101"))
         for i in range(MAX_BATCH + 1)
@@ -161,6 +164,17 @@ async def test_tokens_act_only_for_their_own_body(world: World) -> None:
     ministry = await world.client.get("/assessment-batches/batch-own", headers=world.ministry)
     assert ministry.status_code == 200
     assert (await world.client.get("/assessment-batches/batch-own")).status_code == 401
+
+    # Without `Prefer: wait` the answer is 202 with a status URL.
+    r = await world.submit("batch-async", [candidate(1)], wait=0)
+    assert r.status_code == 202
+    url = r.json()["status_url"]
+    assert r.headers["location"] == url == "/assessment-batches/batch-async"
+    done = await eventually(
+        lambda: world.client.get(url, headers=world.enterprise),
+        until=lambda resp: resp.status_code == 200,
+    )
+    assert done.json()["passed"] == 1
 
 
 async def test_replaying_a_batch_never_issues_twice(world: World) -> None:
@@ -223,21 +237,3 @@ async def _publish_raw(world: World, batch_id: str, candidates: list[dict], even
     await world.client.runtime.bus.publish(
         Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, data=data)
     )
-
-
-async def test_without_wait_the_answer_is_202_with_a_status_url(world: World) -> None:
-    r = await world.submit("batch-async", [candidate(1)], wait=0)
-    assert r.status_code == 202
-    url = r.json()["status_url"]
-    assert r.headers["location"] == url == "/assessment-batches/batch-async"
-    done = await eventually(
-        lambda: world.client.get(url, headers=world.enterprise),
-        until=lambda resp: resp.status_code == 200,
-    )
-    assert done.json()["passed"] == 1
-
-
-async def test_unregistered_body_cannot_submit(world: World) -> None:
-    token = await world.client.token("evaluation_body", "nobody-demo")
-    r = await world.submit("batch-nobody", [candidate(1)], body="nobody-demo", headers=token)
-    assert r.status_code == 422 and r.json()["type"] == "/problems/unregistered-body"

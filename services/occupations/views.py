@@ -187,40 +187,47 @@ async def search(
     """Ranked fuzzy search over code prefix, names and aliases; keyset on (score, code).
 
     Exact code or name first (1.0), exact alias next (0.95), code prefix (0.9), then
-    substring matches by how much of the name they cover, then trigram similarity. Candidates
-    come from the trigram index, so only they are scored.
+    substrings of a name by how much of it they cover (0.5-0.85), of an alias (0.45), then
+    trigram word similarity. Candidates are code-prefix and substring matches, plus fuzzy
+    (`<%`) matches for queries of 3+ characters when the direct ones are few; only they are
+    scored, on narrow columns, and only the page is joined back to whole rows.
     """
     needle = query.lower()
     like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return await conn.fetch(
         f"""
-        WITH candidates AS (
-            SELECT * FROM occupations.occupation o
-            WHERE (($2::text IS NOT NULL AND o.code LIKE $2 || '%')
-                   OR o.search_text LIKE $3
-                   OR $1 <% o.search_text)
-              AND ($4::text IS NULL OR o.code LIKE $4 || '%')
+        WITH direct AS (  -- one branch per index, so each can use its own
+            SELECT code FROM occupations.occupation WHERE code LIKE $2 || '%'
+            UNION SELECT code FROM occupations.occupation WHERE search_text LIKE $3
+        ), matches AS (  -- fuzzy only when direct matches are few: it is the costly part
+            SELECT code FROM direct
+            UNION SELECT code FROM occupations.occupation
+            WHERE $10 AND (SELECT count(*) FROM direct) < 50 AND $1 <% search_text
+        ), scored AS (
+            SELECT o.code, round((CASE
+                WHEN o.code = $2 OR o.name_zh = $11 OR lower(o.name_en) = $1 THEN 1.0
+                WHEN o.aliases @> ARRAY[$11] THEN 0.95
+                WHEN o.code LIKE $2 || '%' THEN 0.9
+                WHEN strpos(o.name_zh, $11) > 0
+                    THEN 0.5 + 0.35 * length($11)::float8 / greatest(length(o.name_zh), 1)
+                WHEN lower(o.name_en) LIKE $3
+                    THEN 0.5 + 0.35 * length($1)::float8 / greatest(length(o.name_en), 1)
+                WHEN o.search_text LIKE $3 THEN 0.45
+                ELSE 0.8 * word_similarity($1, o.search_text)
+            END)::numeric, 4) AS score
+            FROM matches JOIN occupations.occupation o USING (code)
+            WHERE ($4::text IS NULL OR o.code LIKE $4 || '%')
               AND ($5::smallint IS NULL OR o.level = $5)
               AND ($6::text IS NULL OR o.tags @> ARRAY[$6])
-        ), scored AS (
-            SELECT c.*, round(greatest(
-                CASE WHEN c.code = $2 OR lower(c.name_zh) = $1 OR lower(c.name_en) = $1
-                     THEN 1.0 ELSE 0 END,
-                CASE WHEN $1 = ANY (SELECT lower(a) FROM unnest(c.aliases) a) THEN 0.95 ELSE 0 END,
-                CASE WHEN c.code LIKE $2 || '%' THEN 0.9 ELSE 0 END,
-                CASE WHEN lower(c.name_zh) LIKE $3 OR lower(c.name_en) LIKE $3
-                     THEN 0.5 + 0.35 * length($1)::numeric
-                          / greatest(length(c.name_zh), length(coalesce(c.name_en, '')), 1)
-                     ELSE 0 END,
-                CASE WHEN c.search_text LIKE $3 THEN 0.45 ELSE 0 END,
-                0.8 * word_similarity($1, c.search_text)
-            )::numeric, 4) AS score
-            FROM candidates c
+        ), page AS (
+            SELECT code, score FROM scored
+            WHERE $7::numeric IS NULL OR score < $7 OR (score = $7 AND code > $8)
+            ORDER BY score DESC, code
+            LIMIT $9
         )
-        SELECT {OCCUPATION_COLUMNS}, score::float8 AS score FROM scored
-        WHERE $7::numeric IS NULL OR score < $7 OR (score = $7 AND code > $8)
-        ORDER BY score DESC, code
-        LIMIT $9
+        SELECT {OCCUPATION_COLUMNS}, page.score::float8 AS score
+        FROM page JOIN occupations.occupation USING (code)
+        ORDER BY page.score DESC, code
         """,
         needle,
         code_prefix,
@@ -231,6 +238,8 @@ async def search(
         after[0] if after else None,
         after[1] if after else None,
         limit,
+        len(needle) >= 3,
+        query,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from schemas.occupations import OccupationCode
+from schemas.ratings import Level
 
 RESULTS_PUBLISHED = "skills.competitions.results.published"
 
@@ -169,7 +170,7 @@ class MembersCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
 class PolicyRule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     medal: Literal["GOLD", "SILVER", "BRONZE", "EXCELLENCE"]
-    level: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{3,40}$", examples=["technician"])]
+    level: Level  # the rating granted (the two top grades are for enterprises to assess)
     occupation_code: OccupationCode | None = None  # default: the skill's linked occupation
 
 

@@ -17,8 +17,8 @@ from .harness import eventually
 
 ORGANISER = "national-contest-demo-org"
 OCCUPATION = "6-18-01-01"
-# Invented IDs of invented people (valid in shape only).
-IDS = {"GD": "44010119990101001X", "JS": "320101199902020022", "ZJ": "330101199903030033"}
+# Invented IDs of invented people (well-formed, check digits included).
+IDS = {"GD": "440101200001010017", "JS": "320101200002020025", "ZJ": "330101200003030032"}
 
 
 def entry(province: str, mark: float) -> dict[str, Any]:
@@ -81,6 +81,13 @@ async def national_contest(client: Client) -> dict[str, str]:
         return response.status_code
 
     await eventually(add_skill, until=lambda status: status == 201)
+    # The ratings service learns the code from the same event; grants need it there too.
+    await eventually(
+        lambda: client.runtime.pool.fetchval(
+            "SELECT count(*) FROM ratings.occupation WHERE code = $1", OCCUPATION
+        ),
+        until=lambda n: n == 1,
+    )
     return organiser
 
 
@@ -175,3 +182,40 @@ async def test_national_ids_never_appear_in_public_responses(client: Client) -> 
         "SELECT nid_hash FROM competitions.result_competitor WHERE nid_hash IS NOT NULL"
     )
     assert public and not any(r["nid_hash"] in IDS.values() for r in public)
+
+
+async def test_grants_become_certificates_in_the_ratings_service(client: Client) -> None:
+    organiser = await national_contest(client)
+    ministry = await client.token("ministry", "mohrss")
+    policy = {"rules": [{"medal": "GOLD", "level": "technician"}]}
+    response = await client.put(
+        "/competitions/CNSCDEMO2023/rating-policy", json=policy, headers=ministry
+    )
+    assert response.status_code == 200
+    await results(client, organiser, 1, entry("GD", 780), entry("JS", 760))
+    await results(client, organiser, 2, entry("GD", 781), entry("JS", 760))
+
+    async def history(province: str) -> Any:
+        return await client.post(
+            "/people/ratings-history", json={"national_id": IDS[province]}, headers=ministry
+        )
+
+    gold = await eventually(lambda: history("GD"), until=lambda r: bool(r.json()["ratings"]))
+    ratings = gold.json()["ratings"]
+    assert len(ratings) == 1
+    certificate = ratings[0]
+    assert (certificate["level"], certificate["occupation_code"]) == ("technician", OCCUPATION)
+    assert certificate["issuing_body"]["kind"] == "competition"
+    assert (await history("JS")).json()["ratings"] == []  # silver: not in the policy
+
+
+async def test_top_grades_cannot_be_granted_by_a_policy(client: Client) -> None:
+    await national_contest(client)
+    ministry = await client.token("ministry", "mohrss")
+    response = await client.put(
+        "/competitions/CNSCDEMO2023/rating-policy",
+        json={"rules": [{"medal": "GOLD", "level": "chief_technician"}]},
+        headers=ministry,
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "rules[0].level"

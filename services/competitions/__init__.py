@@ -7,7 +7,7 @@ from services.platform.runtime import Service
 from .api import CompetitionController
 from .consumers import OCCUPATIONS, RESULTS
 from .history import CompetitorController, MemberController, SkillHistoryController
-from .startup import load_demo
+from .startup import configure_person_key, load_demo
 
 SERVICE = Service(
     name="competitions",
@@ -20,5 +20,5 @@ SERVICE = Service(
     ],
     consumers=[RESULTS, OCCUPATIONS],
     contexts=["competitions"],
-    startup=[load_demo],
+    startup=[configure_person_key, load_demo],
 )

@@ -46,6 +46,7 @@ from .handlers import Plan
 
 CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
 MAX_WAIT = 10.0
+ENTERPRISE_GRADES = ("special_grade_technician", "chief_technician")
 
 
 def to_competition(row: Any) -> Competition:
@@ -425,6 +426,11 @@ class CompetitionController(Controller):
             field_error(f"rules[{i}].occupation_code", f"{r.occupation_code} is not known")
             for i, r in enumerate(data.rules)
             if r.occupation_code and r.occupation_code not in known
+        ]
+        errors += [
+            field_error(f"rules[{i}].level", f"{r.level} is assessed by enterprises only")
+            for i, r in enumerate(data.rules)
+            if r.level in ENTERPRISE_GRADES
         ]
         medals = [r.medal for r in data.rules]
         errors += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -259,10 +260,15 @@ def mask_name(name: str) -> str:
     return " ".join([first, *(f"{word[0]}." for word in rest)])
 
 
-def national_id_hash(national_id: str) -> str:
-    return hashlib.sha256(f"skillsreg:person:{national_id}".encode()).hexdigest()
+def national_id_hash(national_id: str, key: bytes) -> str:
+    """Keyed, so a table of every plausible ID cannot reverse the stored hash."""
+    return hmac.digest(key, national_id.strip().upper().encode(), hashlib.sha256).hex()
 
 
 def grant_id(competition: str, skill: str, national_id: str) -> str:
-    """Stable across revisions of the results, so a re-issued grant is recognised."""
-    return f"{competition}:{skill}:{national_id_hash(national_id)[:24]}"
+    """Stable across revisions (and key rotations), so a re-issued grant is recognised.
+
+    It travels only in the grants event, which carries the national ID itself.
+    """
+    digest = hashlib.sha256(f"skillsreg:grant:{national_id.strip().upper()}".encode())
+    return f"{competition}:{skill}:{digest.hexdigest()[:24]}"

@@ -21,6 +21,7 @@ from schemas.occupations import CatalogueChanged
 from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection
+from services.platform.settings import Settings
 
 from . import store
 from .domain import (
@@ -36,6 +37,20 @@ from .domain import (
 )
 
 SCHEMA = "competitions"
+
+
+class _PersonKey:
+    """The HMAC key for national IDs: set from the runtime's settings at start-up."""
+
+    value: bytes | None = None
+
+    def get(self) -> bytes:
+        if self.value is None:
+            self.value = Settings.from_env().id_hash_key.encode()
+        return self.value
+
+
+PERSON_KEY = _PersonKey()
 
 
 @dataclass
@@ -135,9 +150,10 @@ def result_rows(
         ):
             people = []
             for seq, person in enumerate(line.competitors, start=1):
-                nid_hash = national_id_hash(person.national_id) if person.national_id else None
-                if person.national_id and nid_hash:
-                    identities.append((nid_hash, person.national_id))
+                nid = person.national_id
+                nid_hash = national_id_hash(nid, PERSON_KEY.get()) if nid else None
+                if nid and nid_hash:
+                    identities.append((nid_hash, nid))
                 # Without an organiser id the person is known only within this entry.
                 person_id = (
                     person.id or f"{event.data.competition}.{results.skill}.{line.member}.{seq}"
@@ -160,7 +176,9 @@ def result_rows(
 async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> None:
     """All skills of the event or none: the consumer runs this inside one savepoint."""
     data = event.data
-    competition = await store.get_competition(conn, data.competition)
+    # Locked: results of one competition apply one event at a time, so its tallies and
+    # standings are rebuilt from a complete picture even with several replicas.
+    competition = await store.get_competition(conn, data.competition, lock=True)
     if competition is None:
         raise Rejected(f"unknown competition {data.competition!r}")
     outcome = await plan(conn, competition, data.skills, lock=True)

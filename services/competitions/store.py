@@ -43,9 +43,11 @@ async def insert_competition(conn: Conn, c: CompetitionCreate, actor: str) -> bo
     return bool(done)
 
 
-async def get_competition(conn: Conn, code: str) -> asyncpg.Record | None:
+async def get_competition(conn: Conn, code: str, *, lock: bool = False) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        f"SELECT {COMPETITION_COLUMNS} FROM competitions.competition WHERE code = $1", code
+        f"""SELECT {COMPETITION_COLUMNS} FROM competitions.competition WHERE code = $1
+        {"FOR UPDATE" if lock else ""}""",
+        code,
     )
 
 

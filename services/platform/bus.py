@@ -121,7 +121,7 @@ class Bus:
             # Older servers ignore multi-subject consumer filters, so a consumer would be handed
             # events it does not route; JetStream `sync_interval` also needs 2.10.
             raise BusUnavailable(
-                f"NATS at {url} is {version}; skillsreg needs nats-server 2.10 or newer"
+                f"NATS at {shown} is {version}; skillsreg needs nats-server 2.10 or newer"
             )
         return cls(nc, root=root, replicas=replicas)
 

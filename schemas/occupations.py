@@ -162,8 +162,7 @@ class OccupationDetail(msgspec.Struct, frozen=True, kw_only=True):
 
 class OccupationPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[Occupation]
-    next_after: str | None = None
-    next_after_score: float | None = None  # with `q=`: the keyset is (score, code)
+    next_after: str | None = None  # the last code; with `q=`, `<score>~<code>`
     next: str | None = None
     as_of: str | None = None
 

@@ -7,7 +7,13 @@ from typing import Any
 import msgspec
 
 from schemas.envelope import Event
-from schemas.occupations import RELEASE_PUBLISHED, OccupationRetirement, ReleasePublished
+from schemas.occupations import (
+    CATALOGUE_CHANGED,
+    RELEASE_PUBLISHED,
+    CatalogueChanged,
+    OccupationRetirement,
+    ReleasePublished,
+)
 
 from .conftest import Client
 from .harness import eventually
@@ -252,3 +258,28 @@ async def test_invalid_event_from_nats_is_dead_lettered_and_later_releases_apply
     response = await publish(client, new_release("external-2025"), **WAIT)
     assert response.status_code == 201, response.text
     assert (await client.get("/occupations/4-04-05-90")).status_code == 200
+
+
+async def test_catalogue_changed_carries_each_change_with_its_status(client: Client) -> None:
+    assert (await publish(client, new_release(), **WAIT)).status_code == 201
+    bus = client.runtime.bus
+    sub = await bus.js.pull_subscribe(
+        bus.subject(CATALOGUE_CHANGED), stream=bus.stream_name("occupations"), durable=None
+    )
+    msgs = await eventually(lambda: fetch_some(sub), until=lambda m: len(m) == 1)
+    event = msgspec.json.decode(msgs[0].data, type=Event[CatalogueChanged])
+    states = {s.code: s for s in event.data.changes}
+    assert event.data.release_id == "test-batch-2025" and event.data.revision == 2
+    assert (states["4-04-05-90"].change, states["4-04-05-90"].status) == ("added", "active")
+    assert states["4-04-05-90"].parent_code == "4-04-05-00"
+    assert states["4-04-05-01"].change == "amended"
+    assert states["4-04-05-01"].tags == ["digital", "green"]
+    assert (states["4-04-05-02"].change, states["4-04-05-02"].status) == ("retired", "retired")
+
+
+async def fetch_some(sub: Any) -> list[Any]:
+    try:
+        msgs: list[Any] = await sub.fetch(10, timeout=0.5)
+    except TimeoutError:
+        return []
+    return msgs

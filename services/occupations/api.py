@@ -32,6 +32,7 @@ from .release_api import require_release_id
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
 PREFIX = re.compile(PREFIX_PATTERN)
+AFTER_PATTERN = r"^(\d(\.\d{1,4})?~)?[1-8](-\d{2}){3}$"
 
 
 def to_occupation(row: asyncpg.Record) -> Occupation:
@@ -70,8 +71,8 @@ class OccupationController(Controller):
         description=(
             "Filter by code prefix, level and tag; keyset pagination with `after`. `q` searches "
             "code prefixes, Chinese and English names and aliases (fuzzy, ranked; the keyset "
-            "is then `after_score` + `after`). `as_of` gives the catalogue as it stood once "
-            "that release had applied."
+            "is then (score, code), passed as `after=<score>~<code>` from `next_after`). "
+            "`as_of` gives the catalogue as it stood once that release had applied."
         ),
     )
     async def list_occupations(
@@ -94,17 +95,20 @@ class OccupationController(Controller):
         tag: Annotated[Literal["digital", "green"] | None, Parameter(required=False)] = None,
         after: Annotated[
             str | None,
-            Parameter(pattern=r"^[1-8](-\d{2}){3}$", description="Last code seen", required=False),
-        ] = None,
-        after_score: Annotated[
-            float | None,
-            Parameter(ge=0, le=1, description="Last score seen (with `q`)", required=False),
+            Parameter(
+                pattern=AFTER_PATTERN,
+                description="`next_after` of the previous page: the last code, or with `q` "
+                "`<score>~<code>`",
+                required=False,
+            ),
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
     ) -> OccupationPage:
         query: dict[str, Any] = {"prefix": prefix, "level": level, "tag": tag, "limit": limit}
         if q is not None:
-            return await self.search(pool, q.strip(), query, after, after_score, as_of)
+            return await self.search(pool, q.strip(), query, after, as_of)
+        if after is not None and "~" in after:
+            raise cursor_problem("a `<score>~<code>` cursor belongs to a search (`q`)")
         if as_of is not None:
             require_release_id(as_of)
             release = await views.get_release(pool, as_of)
@@ -138,7 +142,6 @@ class OccupationController(Controller):
         q: str,
         query: dict[str, Any],
         after: str | None,
-        after_score: float | None,
         as_of: str | None,
     ) -> OccupationPage:
         if as_of is not None:
@@ -149,14 +152,12 @@ class OccupationController(Controller):
                 "search covers the current catalogue; list `as_of` a release without `q`",
                 errors=[field_error("as_of", "not allowed together with q")],
             )
-        if (after is None) != (after_score is None):
-            raise Problem(
-                400,
-                "invalid-cursor",
-                "Incomplete search cursor",
-                "with `q`, pass both `after_score` and `after` (from `next`)",
-                errors=[field_error("after_score", "give both after_score and after")],
-            )
+        cursor: tuple[Decimal, str] | None = None
+        if after is not None:
+            score, _, code = after.rpartition("~")
+            if not score:
+                raise cursor_problem("with `q`, pass `next_after` as given: `<score>~<code>`")
+            cursor = (Decimal(score), code)
         if not q:
             raise Problem(
                 400,
@@ -165,7 +166,6 @@ class OccupationController(Controller):
                 "q is blank",
                 errors=[field_error("q", "blank")],
             )
-        cursor = (Decimal(str(after_score)), after) if after and after_score is not None else None
         limit = int(query["limit"])
         rows = await views.search(
             pool,
@@ -181,9 +181,9 @@ class OccupationController(Controller):
         if len(rows) <= limit:
             return OccupationPage(items=items)
         last = items[-1]
-        link = page_link(query | {"q": q, "after_score": last.score, "after": last.code})
+        after = f"{last.score:.4f}~{last.code}"
         return OccupationPage(
-            items=items, next_after=last.code, next_after_score=last.score, next=link
+            items=items, next_after=after, next=page_link(query | {"q": q, "after": after})
         )
 
     @get("/diff", summary="What changed between two releases: added, amended, retired")
@@ -304,6 +304,16 @@ class OccupationController(Controller):
             for r in rows
         ]
         return OccupationHistory(code=code, items=entries)
+
+
+def cursor_problem(detail: str) -> Problem:
+    return Problem(
+        400,
+        "invalid-cursor",
+        "Cursor does not fit this listing",
+        detail,
+        errors=[field_error("after", detail)],
+    )
 
 
 def page_link(query: dict[str, Any]) -> str:

@@ -22,11 +22,13 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError
 
 from schemas.occupations import CATALOGUE_CHANGED, RELEASE_PUBLISHED
+from services.competitions import SERVICE as COMPETITIONS
 from services.occupations import SERVICE as OCCUPATIONS
 from services.platform.bus import Bus
 from services.platform.embedded import EmbeddedNats, free_port
-from services.platform.runtime import Runtime
+from services.platform.runtime import Runtime, Service
 from services.platform.settings import Settings
+from services.ratings import SERVICE as RATINGS
 
 from .harness import eventually, settings_for
 from .releases import occupation, release, release_event
@@ -157,18 +159,20 @@ async def test_node_killed_mid_ingest_loses_and_duplicates_nothing(
     n1, n2, n3 = cluster.nodes
     await wait_for_jetstream(cluster.url(n1, "operator"))
 
-    def settings(node: Node) -> Settings:
+    def settings(node: Node, service: Service) -> Settings:
         return settings_for(
             empty_database_url,
-            cluster.url(node, "occupations"),
+            cluster.url(node, service.name),  # each service as its own NATS user
             subject_root="skills",  # the subjects the shipped permissions name
             stream_replicas=3,
             consumer_batch=16,
             consumer_ack_wait=3.0,
         )
 
-    # Two replicas of the occupations service share its durable consumer, on different nodes.
-    replicas = [await Runtime.open(settings(n), [OCCUPATIONS]) for n in (n1, n2)]
+    # Two replicas of the occupations service share its durable consumer, on different nodes;
+    # ratings and competitions keep their own copies of the codes from catalogue.changed.
+    layout = [(n1, OCCUPATIONS), (n2, OCCUPATIONS), (n3, RATINGS), (n2, COMPETITIONS)]
+    replicas = [await Runtime.open(settings(n, s), [s]) for n, s in layout]
     operator = await nats.connect(cluster.url(n3, "operator"))
     publisher: Bus | None = None
     try:
@@ -209,7 +213,9 @@ async def test_node_killed_mid_ingest_loses_and_duplicates_nothing(
             for n in range(RELEASES)
         ]
         deadline = time.monotonic() + 40
-        retries = await publish_until_acknowledged(publisher, events[:100], deadline)
+        # One release that can never apply (its minor group does not exist): dead-lettered.
+        poison = release_event(release("invented-cluster-orphan", occupation("8-98-01-01")))
+        retries = await publish_until_acknowledged(publisher, [poison, *events[:100]], deadline)
         cluster.kill(leader)
         retries += await publish_until_acknowledged(publisher, events[100:], deadline)
         # Publishing again what may have landed before the kill is what a client would do.
@@ -217,6 +223,11 @@ async def test_node_killed_mid_ingest_loses_and_duplicates_nothing(
 
         await eventually(
             lambda: db.fetchval(applied), until=lambda n: n == RELEASES + 1, timeout=30
+        )
+        copied = """SELECT (SELECT count(*) FROM ratings.occupation WHERE level = 4),
+            (SELECT count(*) FROM competitions.occupation WHERE code NOT LIKE '%-00')"""
+        copies = await eventually(
+            lambda: db.fetchrow(copied), until=lambda r: tuple(r) == (RELEASES, RELEASES)
         )
         survivor = next(n for n in cluster.nodes if n is not leader)
         await operator.close()
@@ -232,6 +243,9 @@ async def test_node_killed_mid_ingest_loses_and_duplicates_nothing(
             until=lambda c: c.get(CATALOGUE_CHANGED) == RELEASES + 1,
             timeout=20,
         )
+        dead = await eventually(
+            lambda: js.stream_info("SKILLS_DEADLETTER"), until=lambda i: i.state.messages >= 1
+        )
     finally:
         if publisher:
             await publisher.close()
@@ -240,7 +254,9 @@ async def test_node_killed_mid_ingest_loses_and_duplicates_nothing(
         await operator.close()
 
     # The log holds every release exactly once, despite retried publishes.
-    assert counts == {RELEASE_PUBLISHED: RELEASES + 1, CATALOGUE_CHANGED: RELEASES + 1}
+    assert counts == {RELEASE_PUBLISHED: RELEASES + 2, CATALOGUE_CHANGED: RELEASES + 1}
+    assert dead.state.messages == 1  # the orphan, relayed by the occupations user
+    assert tuple(copies) == (RELEASES, RELEASES)
     # Postgres applied each exactly once, and nothing was refused.
     rows = await db.fetch(
         "SELECT release_id, count(*) AS n FROM occupations.release GROUP BY release_id"
@@ -248,7 +264,8 @@ async def test_node_killed_mid_ingest_loses_and_duplicates_nothing(
     assert len(rows) == RELEASES + 1 and {r["n"] for r in rows} == {1}
     codes = await db.fetchval("SELECT count(*) FROM occupations.occupation WHERE level = 4")
     assert codes == RELEASES
-    assert await db.fetchval("SELECT count(*) FROM occupations.dead_letter") == 0
+    refused = await db.fetch("SELECT event_id FROM occupations.dead_letter")
+    assert [r["event_id"] for r in refused] == [poison.id]
     inbox = await db.fetchval("SELECT count(*) FROM occupations.inbox")
-    assert inbox == RELEASES + 1
+    assert inbox == RELEASES + 2
     print(f"publishes retried across the failover: {retries}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
+import pkgutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import jsonschema
 import msgspec
 import pytest
 
+import schemas
 from schemas.envelope import Event, new_event_id
 from schemas.events import EVENTS
 from schemas.export import CONTRACTS_DIR, service_receivers, write
@@ -56,6 +59,15 @@ def test_every_consumed_event_type_is_catalogued_with_its_payload() -> None:
             for event_type, route in spec.routes.items():
                 assert event_type in EVENTS, f"add {event_type} to schemas/events.py"
                 assert EVENTS[event_type].payload is route.payload, event_type
+
+
+def test_every_subject_named_in_schemas_is_catalogued() -> None:
+    named = set()
+    for module in pkgutil.iter_modules(schemas.__path__):
+        values = vars(importlib.import_module(f"schemas.{module.name}")).values()
+        named |= {v for v in values if isinstance(v, str) and v.startswith("skills.")}
+    named = {n for n in named if not n.startswith("skills.deadletter.")}
+    assert named - set(EVENTS) == set(), "add these to schemas/events.py"
 
 
 def _release(**changes: Any) -> dict[str, Any]:

@@ -97,6 +97,7 @@ class Services:
             "NATS_URL": servers.nats_url,
             "SKILLSREG_SUBJECT_ROOT": servers.root,
             "SKILLSREG_LOG_LEVEL": "WARNING",
+            "SKILLSREG_LOAD_BASELINE": "false",
             "SKILLSREG_VERIFY_RATE_PER_MINUTE": str(10**9),  # measure the path, not the limit
             "SKILLSREG_DB_POOL_MAX": "20",
         }

@@ -63,9 +63,11 @@ def test_scores_outside_range_and_missing_review_are_problems() -> None:
 def test_top_grades_only_from_enterprises_and_only_when_authorised() -> None:
     def verdict(body_kind: str, levels: frozenset[str]) -> domain.Decision:
         return domain.decide(
-            level="chief_technician",
-            occupation_code="4-04-05-01",
-            scores={"theory": 90.0, "practical": 90.0, "review": 90.0},
+            "chief_technician",
+            "4-04-05-01",
+            90.0,
+            90.0,
+            90.0,
             body_kind=body_kind,
             occupation_status="active",
             authorised_levels=levels,
@@ -87,6 +89,8 @@ def test_certificate_numbers_carry_a_check_character() -> None:
     swapped = f"{year}-{body}-{serial[:-2]}{serial[-1]}{serial[-2]}-{check}"
     assert domain.certificate_number_problem(swapped) is not None
     assert domain.certificate_number_problem("2026-12-345") is not None
+    batch = domain.certificate_numbers(2026, 12, 340, 10)
+    assert batch == [domain.certificate_number(2026, 12, s) for s in range(340, 350)]
     # Numbers that need the X check character exist and verify.
     with_x = next(
         n for s in range(1, 200) if (n := domain.certificate_number(2026, 1, s)).endswith("X")
@@ -107,3 +111,19 @@ def test_person_ref_is_keyed() -> None:
     assert a == domain.person_ref("11010519491231002X", b"key-one")
     assert a != domain.person_ref("11010519491231002X", b"key-two")
     assert "11010519491231002X" not in a
+
+
+def test_failed_candidates_are_told_which_parts() -> None:
+    verdict = domain.decide(
+        "technician",
+        "4-04-05-01",
+        70.0,
+        59.0,
+        None,
+        body_kind="social",
+        occupation_status="active",
+        authorised_levels=frozenset({"technician"}),
+        exam_date=TODAY,
+    )
+    assert verdict.outcome == "failed"
+    assert verdict.reason == "below 60: practical 59, review 0"

@@ -7,6 +7,7 @@ from services.platform.runtime import Service
 from .api import AssessmentBatchController, CertificateController, PeopleController
 from .api_bodies import EvaluationBodyController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
+from .demo import load_demo
 from .handlers import configure_person_key
 
 SERVICE = Service(
@@ -20,5 +21,5 @@ SERVICE = Service(
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],
-    startup=[configure_person_key],
+    startup=[configure_person_key, load_demo],
 )

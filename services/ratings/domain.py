@@ -152,17 +152,32 @@ class Decision:
     reason: str | None = None
 
 
+PASSED = Decision("passed")
+
+
 def decide(
-    *,
     level: str,
     occupation_code: str,
-    scores: Mapping[str, float | None],
+    theory: float,
+    practical: float,
+    review: float | None,
+    *,
     body_kind: str,
     occupation_status: str | None,
     authorised_levels: frozenset[str],
     exam_date: date,
 ) -> Decision:
     """The consumer's verdict on one candidate, in the order a reviewer would check."""
+    # The common case first, without building anything (this runs for every candidate).
+    if (
+        occupation_status == "active"
+        and level in authorised_levels
+        and (body_kind == "enterprise" or level not in TOP_GRADES)
+        and theory >= PASS_MARK
+        and practical >= PASS_MARK
+        and (RANK[level] < REVIEW_FROM or (review or 0.0) >= PASS_MARK)
+    ):
+        return PASSED
     if occupation_status is None:
         return Decision("refused", f"unknown occupation code {occupation_code}")
     if occupation_status != "active":
@@ -174,11 +189,9 @@ def decide(
             "refused",
             f"the body is not authorised for {level} in {occupation_code} on {exam_date}",
         )
-    failed = failed_parts(level, scores)
-    if failed:
-        shown = ", ".join(f"{p} {scores.get(p) or 0:g}" for p in failed)
-        return Decision("failed", f"below {PASS_MARK:g}: {shown}")
-    return Decision("passed")
+    scores = {"theory": theory, "practical": practical, "review": review}
+    shown = ", ".join(f"{p} {scores.get(p) or 0:g}" for p in failed_parts(level, scores))
+    return Decision("failed", f"below {PASS_MARK:g}: {shown}")
 
 
 # -- certificate numbers ----------------------------------------------------------------------
@@ -196,6 +209,20 @@ MAX_SERIAL = 99_999_999
 def certificate_number(year: int, body_no: int, serial: int) -> str:
     digits = f"{year:04d}{body_no:06d}{serial:08d}"
     return f"{year:04d}-{body_no:06d}-{serial:08d}-{mod11_2(digits)}"
+
+
+def certificate_numbers(year: int, body_no: int, first: int, count: int) -> list[str]:
+    """`count` consecutive numbers; the year and body part of the check sum is computed once."""
+    w = _WEIGHTS[18]
+    prefix = f"{year:04d}{body_no:06d}"
+    head = sum(map(int.__mul__, prefix.encode(), w[:10])) - 48 * sum(w[:10])
+    tail_w, tail_zero = w[10:], 48 * sum(w[10:])
+    out = []
+    for serial in range(first, first + count):
+        digits = f"{serial:08d}"
+        value = (12 - (head + sum(map(int.__mul__, digits.encode(), tail_w)) - tail_zero) % 11) % 11
+        out.append(f"{prefix[:4]}-{prefix[4:]}-{digits}-{'X' if value == 10 else value}")
+    return out
 
 
 def certificate_number_problem(number: str) -> str | None:

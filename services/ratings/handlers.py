@@ -29,7 +29,7 @@ from .domain import (
     MAX_SERIAL,
     RANK,
     TOP_GRADES,
-    certificate_number,
+    certificate_numbers,
     decide,
     mask_name,
     normalise_id,
@@ -104,9 +104,11 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
     authorised = await store.authorised_levels(conn, batch.body_id, codes, batch.exam_date)
     decisions = [
         decide(
-            level=c.level,
-            occupation_code=c.occupation_code,
-            scores={"theory": c.theory, "practical": c.practical, "review": c.review},
+            c.level,
+            c.occupation_code,
+            c.theory,
+            c.practical,
+            c.review,
             body_kind=body["kind"],
             occupation_status=statuses.get(c.occupation_code),
             authorised_levels=authorised.get(c.occupation_code, frozenset()),
@@ -180,7 +182,7 @@ async def _numbers(conn: Connection, body_no: int, year: int, count: int) -> lis
     first = await store.allocate_serials(conn, body_no, year, count)
     if first + count - 1 > MAX_SERIAL:
         raise Rejected(f"certificate serials for body {body_no} in {year} are exhausted")
-    return [certificate_number(year, body_no, s) for s in range(first, first + count)]
+    return certificate_numbers(year, body_no, first, count)
 
 
 async def _announce(

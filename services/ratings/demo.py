@@ -1,0 +1,96 @@
+"""Demo ratings for `make run`: two invented bodies and one invented assessment batch.
+
+Everything here is invented and says so: body names end in "(demo, invented)", candidate
+names start with 示例 ("example"), and the IDs are generated with valid check digits but
+belong to no one. Loaded only where the 2022 baseline loads, once (the batch id is fixed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+
+from schemas.envelope import Event
+from schemas.ratings import ASSESSMENT_SUBMITTED, AssessedCandidate, AssessmentSubmitted
+from services.platform.logs import get_logger
+from services.platform.runtime import Runtime
+
+from . import store
+from .domain import LEVELS, mod11_2, normalise_id, person_ref
+
+log = get_logger(__name__)
+
+SCHOOL = "demo-school-invented"
+ENTERPRISE = "demo-enterprise-invented"
+CODE = "4-04-05-01"  # 计算机程序设计员 in the 2022 classification
+BATCH = "demo-batch-2026-06-invented"
+NAMES = ["示例张三丰", "示例李四", "示例王五", "示例赵六", "示例孙七", "示例周八"]
+
+
+def demo_id(n: int) -> str:
+    digits = f"11010519950101{n:03d}"
+    return digits + mod11_2(digits)
+
+
+def submission(key: bytes) -> AssessmentSubmitted:
+    levels = ["junior", "intermediate", "senior", "technician", "senior", "junior"]
+    scores = [(88, 91), (72, 64), (55, 80), (81, 77), (90, 93), (66, 70)]
+    candidates = []
+    for n, (name, level, (theory, practical)) in enumerate(zip(NAMES, levels, scores, strict=True)):
+        national_id = normalise_id(demo_id(n + 1))
+        review = 75.0 if LEVELS.index(level) >= LEVELS.index("technician") else None
+        candidates.append(
+            AssessedCandidate(
+                person=person_ref(national_id, key),
+                id_last4=national_id[-4:],
+                name=name,
+                occupation_code=CODE,
+                level=level,  # type: ignore[arg-type]
+                theory=float(theory),
+                practical=float(practical),
+                review=review,
+            )
+        )
+    return AssessmentSubmitted(
+        batch_id=BATCH, body_id=SCHOOL, exam_date=date(2026, 6, 15), candidates=candidates
+    )
+
+
+async def load_demo(runtime: Runtime) -> None:
+    if not runtime.settings.load_baseline:
+        return
+    pool = runtime.pool
+    if await store.batch_header(pool, BATCH) is not None:
+        log.info("demo ratings already loaded", batch=BATCH)
+        return
+    # Our copy of the classification arrives from the occupations service's events.
+    deadline = time.monotonic() + 300
+    while not await store.occupation_statuses(pool, [CODE]):
+        if time.monotonic() > deadline or runtime.stop.is_set():
+            log.warning("demo ratings skipped: occupation codes not received", code=CODE)
+            return
+        await asyncio.sleep(1.0)
+    async with pool.acquire() as conn, conn.transaction():
+        for body_id, name, kind in (
+            (SCHOOL, "Demo Vocational School (demo, invented)", "social"),
+            (ENTERPRISE, "Demo Enterprise (demo, invented)", "enterprise"),
+        ):
+            if await store.insert_body(conn, body_id, name, kind, "system:demo"):
+                allowed = list(LEVELS if kind == "enterprise" else LEVELS[:5])
+                await store.insert_authorisation(
+                    conn, body_id, CODE, allowed, date(2026, 1, 1), None, "system:demo"
+                )
+    key = runtime.settings.id_hash_key.encode()
+    data = submission(key)
+    await runtime.bus.publish(
+        Event(
+            id=f"assessment:{BATCH}",
+            source="/ratings/demo",
+            type=ASSESSMENT_SUBMITTED,
+            subject=BATCH,
+            actor="system:demo",
+            data=data,
+        )
+    )
+    log.info("demo assessment batch published (invented)", batch=BATCH, body=SCHOOL)

@@ -151,6 +151,8 @@ async def test_skill_history_shows_winners_and_gold_streaks(client: Client) -> N
         "first": "WSCT2022",
         "last": "WSCT2024",
     }
+    latest = body["editions"][2]["winners"]
+    assert [(w["albert_vidal_award"], w["best_of_nation"]) for w in latest] == [(True, True)] * 2
     by_number = (await client.get("/skills/history", params={"number": "07"})).json()
     assert by_number == body
     missing = await client.get("/skills/history")

@@ -163,11 +163,7 @@ class SkillHistoryController(Controller):
         ):
             block = list(group)
             winners = [
-                to_result(
-                    dict(r) | {"skill": skill, "best_of_nation": False, "albert_vidal_award": False}
-                )
-                for r in block
-                if r["member"] is not None
+                to_result(dict(r) | {"skill": skill}) for r in block if r["member"] is not None
             ]
             editions.append(
                 EditionWinners(

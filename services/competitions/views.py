@@ -210,6 +210,16 @@ async def skill_history(
         """
         SELECT c.code AS competition, c.starts_on, s.number, s.name_en,
                r.member, r.mark, r.position, r.medal, r.revision,
+               coalesce(s.kind = 'official' AND r.mark = (
+                   SELECT max(o.mark) FROM competitions.result o
+                   JOIN competitions.skill k ON (k.competition, k.number) = (o.competition, o.skill)
+                   WHERE o.competition = r.competition AND o.member = r.member AND o.current
+                     AND k.kind = 'official'), false) AS best_of_nation,
+               coalesce(s.kind = 'official' AND r.mark = (
+                   SELECT max(o.mark) FROM competitions.result o
+                   JOIN competitions.skill k ON (k.competition, k.number) = (o.competition, o.skill)
+                   WHERE o.competition = r.competition AND o.current
+                     AND k.kind = 'official'), false) AS albert_vidal_award,
                (SELECT jsonb_agg(jsonb_build_object('id', p.person_id, 'name', p.name)
                                  ORDER BY p.seq)
                 FROM competitions.result_competitor p WHERE p.result_id = r.id) AS competitors

@@ -88,7 +88,9 @@ class AssessmentSubmitted(msgspec.Struct, frozen=True, kw_only=True):
     candidates: list[AssessedCandidate]
 
 
-class IssuedCertificate(msgspec.Struct, frozen=True, kw_only=True):
+class IssuedCertificate(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """Encoded as an array in field order, like AssessedCandidate, to keep events small."""
+
     number: str
     person: str
     id_last4: str

@@ -127,3 +127,10 @@ def test_failed_candidates_are_told_which_parts() -> None:
     )
     assert verdict.outcome == "failed"
     assert verdict.reason == "below 60: practical 59, review 0"
+
+
+def test_serial_lanes_keep_numbers_within_eight_digits() -> None:
+    lanes = {domain.serial_lane(f"batch-{n}") for n in range(200)}
+    assert lanes == set(range(domain.LANES))
+    last = domain.certificate_number(2026, 1, (domain.LANES - 1) * domain.LANE_SIZE + 12_499_999)
+    assert last.split("-")[2] == "99999999" and domain.certificate_number_problem(last) is None

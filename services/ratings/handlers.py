@@ -26,7 +26,7 @@ from services.platform.settings import Settings
 
 from . import store
 from .domain import (
-    MAX_SERIAL,
+    LANE_SIZE,
     RANK,
     TOP_GRADES,
     certificate_numbers,
@@ -35,6 +35,7 @@ from .domain import (
     normalise_id,
     person_ref,
     resident_id_problem,
+    serial_lane,
 )
 
 SCHEMA = "ratings"
@@ -92,16 +93,16 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
     """Judge every candidate, record outcomes, issue certificates: all or nothing."""
     batch = event.data
     digest = content_hash(batch)
-    known = await store.batch_header(conn, batch.batch_id)
-    if known is not None:
-        _same_or_refuse(batch.batch_id, known["content_hash"], digest)
-        return
-    body = await store.get_body(conn, batch.body_id)
-    if body is None:
-        raise Rejected(f"batch {batch.batch_id}: {batch.body_id} is not a registered body")
     codes = sorted({c.occupation_code for c in batch.candidates})
-    statuses = await store.occupation_statuses(conn, codes)
-    authorised = await store.authorised_levels(conn, batch.body_id, codes, batch.exam_date)
+    context = await store.batch_context(conn, batch.batch_id, batch.body_id, codes, batch.exam_date)
+    if context["known_hash"] is not None:
+        _same_or_refuse(batch.batch_id, context["known_hash"], digest)
+        return
+    if context["kind"] is None:
+        raise Rejected(f"batch {batch.batch_id}: {batch.body_id} is not a registered body")
+    body = {"kind": context["kind"], "body_no": context["body_no"]}
+    statuses: dict[str, str] = context["statuses"]
+    authorised = {code: frozenset(levels) for code, levels in context["authorised"].items()}
     decisions = [
         decide(
             c.level,
@@ -119,7 +120,9 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
     counts = Counter(d.outcome for d in decisions)
     passed = counts["passed"]
     numbers = iter(
-        await _numbers(conn, body["body_no"], batch.exam_date.year, passed) if passed else []
+        await _numbers(conn, body["body_no"], batch.exam_date.year, passed, batch.batch_id)
+        if passed
+        else []
     )
     issued_on = today()
     outcomes: list[OutcomeEntry] = []
@@ -178,11 +181,17 @@ def _same_or_refuse(batch_id: str, known: str, digest: str) -> None:
         )
 
 
-async def _numbers(conn: Connection, body_no: int, year: int, count: int) -> list[str]:
-    first = await store.allocate_serials(conn, body_no, year, count)
-    if first + count - 1 > MAX_SERIAL:
-        raise Rejected(f"certificate serials for body {body_no} in {year} are exhausted")
-    return certificate_numbers(year, body_no, first, count)
+async def _numbers(
+    conn: Connection, body_no: int, year: int, count: int, origin_id: str
+) -> list[str]:
+    """Serials from the lane `origin_id` hashes to (see domain.serial_lane)."""
+    lane = serial_lane(origin_id)
+    first = await store.allocate_serials(conn, body_no, year, lane, count)
+    if first + count - 1 > LANE_SIZE:
+        raise Rejected(
+            f"certificate serials of lane {lane} for body {body_no} in {year} are used up"
+        )
+    return certificate_numbers(year, body_no, lane * LANE_SIZE + first, count)
 
 
 async def _announce(
@@ -259,9 +268,8 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
     numbers: dict[str, str] = {}
     for year in sorted({g.awarded_on.year for gid, g in fresh.items() if not problems[gid]}):
         ids = [gid for gid, g in fresh.items() if not problems[gid] and g.awarded_on.year == year]
-        numbers |= dict(
-            zip(ids, await _numbers(conn, body["body_no"], year, len(ids)), strict=True)
-        )
+        allocated = await _numbers(conn, body["body_no"], year, len(ids), event.id)
+        numbers |= dict(zip(ids, allocated, strict=True))
     recorded = await store.insert_grant_outcomes(
         conn,
         [

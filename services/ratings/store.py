@@ -117,25 +117,35 @@ async def list_bodies(conn: Conn, after: str | None, limit: int) -> list[asyncpg
     )
 
 
-async def authorised_levels(
-    conn: Conn, body_id: str, codes: Sequence[str], on: date
-) -> dict[str, frozenset[str]]:
-    rows = await conn.fetch(
+# -- assessment batches -----------------------------------------------------------------------
+
+
+async def batch_context(
+    conn: Conn, batch_id: str, body_id: str, codes: Sequence[str], on: date
+) -> asyncpg.Record:
+    """What judging a batch needs, in one round trip: a known batch's hash, the body, the
+    status of each occupation and the levels the body may assess in each on the exam date."""
+    row: asyncpg.Record = await conn.fetchrow(
         """
-        SELECT occupation_code, array_agg(DISTINCT level) AS levels
-        FROM ratings.authorisation, unnest(levels) AS level
-        WHERE body_id = $1 AND occupation_code = any($2::text[])
-          AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $3)
-        GROUP BY occupation_code
+        SELECT
+          (SELECT content_hash FROM ratings.assessment_batch WHERE batch_id = $1) AS known_hash,
+          b.body_no, b.kind,
+          (SELECT coalesce(jsonb_object_agg(code, status), '{}') FROM ratings.occupation
+           WHERE code = any($3::text[]) AND level = 4) AS statuses,
+          (SELECT coalesce(jsonb_object_agg(occupation_code, levels), '{}') FROM (
+             SELECT occupation_code, array_agg(DISTINCT level) AS levels
+             FROM ratings.authorisation, unnest(levels) AS level
+             WHERE body_id = $2 AND occupation_code = any($3::text[])
+               AND valid_from <= $4 AND (valid_to IS NULL OR valid_to >= $4)
+             GROUP BY occupation_code) a) AS authorised
+        FROM (SELECT 1) AS one LEFT JOIN ratings.body b ON b.body_id = $2
         """,
+        batch_id,
         body_id,
         list(codes),
         on,
     )
-    return {r["occupation_code"]: frozenset(r["levels"]) for r in rows}
-
-
-# -- assessment batches -----------------------------------------------------------------------
+    return row
 
 
 async def batch_header(conn: Conn, batch_id: str) -> asyncpg.Record | None:
@@ -181,14 +191,17 @@ async def insert_batch(
     return bool(inserted)
 
 
-async def allocate_serials(conn: Conn, body_no: int, year: int, count: int) -> int:
-    """Reserve `count` serials for a body and year; return the first one."""
+async def allocate_serials(conn: Conn, body_no: int, year: int, lane: int, count: int) -> int:
+    """Reserve `count` serials of one lane for a body and year; return the first one's index
+    within the lane (1-based)."""
     last: int = await conn.fetchval(
-        """INSERT INTO ratings.certificate_serial (body_no, year, last) VALUES ($1, $2, $3)
-        ON CONFLICT (body_no, year) DO UPDATE SET last = certificate_serial.last + $3
+        """INSERT INTO ratings.certificate_serial (body_no, year, lane, last)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (body_no, year, lane) DO UPDATE SET last = certificate_serial.last + $4
         RETURNING last""",
         body_no,
         year,
+        lane,
         count,
     )
     return last - count + 1

@@ -64,8 +64,14 @@ code{font:13px ui-monospace,monospace;background:#f3f4f6;padding:0 .25rem;border
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
 th,td{border-bottom:1px solid #e5e7eb;text-align:left;padding:.3rem .5rem;vertical-align:top}
 th{background:#f9fafb}section{border-top:3px solid #c8102e;margin-top:2rem}
-.muted{color:#6b7280}
+.muted{color:#6b7280}h2 code{font-size:1.15rem}
 """
+
+
+def _text(markdown: str) -> str:
+    """Escaped text with `backticks` shown as code (descriptions come from docstrings)."""
+    parts = escape(markdown).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
 def _ref_name(ref: str) -> str:
@@ -104,7 +110,7 @@ def _field_rows(schema: Json, components: Json, prefix: str, depth: int = 0) -> 
         note = " ".join(x for x in (prop.get("description", ""), _constraints(prop)) if x)
         rows.append(
             f"<tr><td><code>{escape(path)}</code></td><td>{escape(_type_of(prop))}</td>"
-            f"<td>{'yes' if name in required else ''}</td><td>{escape(note)}</td></tr>"
+            f"<td>{'yes' if name in required else ''}</td><td>{_text(note)}</td></tr>"
         )
         nested, suffix = prop, "."
         if prop.get("type") == "array":
@@ -127,7 +133,7 @@ def _operations_of(document: Json, channel_id: str) -> list[str]:
         if op["channel"]["$ref"] == f"#/channels/{channel_id}":
             items.append(
                 f"<li><strong>{escape(op['action'])}</strong> <code>{escape(op_id)}</code>: "
-                f"{escape(op.get('summary', ''))}</li>"
+                f"{_text(op.get('summary', ''))}</li>"
             )
     return items
 
@@ -143,8 +149,8 @@ def _events_html() -> str:
         toc.append(f'<li><a href="#{anchor}"><code>{escape(channel["address"])}</code></a></li>')
         body = [
             f'<section id="{anchor}"><h2><code>{escape(channel["address"])}</code></h2>',
-            f"<p>{escape(channel.get('summary', ''))}</p>",
-            f'<p class="muted">{escape(channel.get("description", ""))}</p>',
+            f"<p>{_text(channel.get('summary', ''))}</p>",
+            f'<p class="muted">{_text(channel.get("description", ""))}</p>',
             f"<h3>Operations</h3><ul>{''.join(_operations_of(document, channel_id))}</ul>",
         ]
         for ref in channel["messages"].values():
@@ -158,7 +164,7 @@ def _events_html() -> str:
                 envelope = schemas[_ref_name(payload["$ref"])]
                 body.append("<h4>Payload</h4>" + _table(_field_rows(envelope, schemas, "")))
             else:
-                body.append(f"<h4>Payload</h4><p>{escape(payload.get('description', ''))}</p>")
+                body.append(f"<h4>Payload</h4><p>{_text(payload.get('description', ''))}</p>")
         body.append("</section>")
         sections.append("".join(body))
     info = document["info"]
@@ -166,7 +172,7 @@ def _events_html() -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(info['title'])}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{escape(info['title'])}</h1><p>{escape(info['description'])}</p>"
+        f"<h1>{escape(info['title'])}</h1><p>{_text(info['description'])}</p>"
         '<p>Machine-readable: <a href="/asyncapi.json">AsyncAPI 3.0 document</a>; a JSON '
         "Schema per event ships in <code>schemas/contracts/events/</code>.</p>"
         f"<h2>Channels</h2><ul>{''.join(toc)}</ul>{''.join(sections)}</body></html>"

@@ -32,6 +32,7 @@ from .release_api import require_release_id
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
 PREFIX = re.compile(PREFIX_PATTERN)
+LIST_PAGE, SEARCH_PAGE = 50, 20
 AFTER_PATTERN = r"^(\d(\.\d{1,4})?~)?[1-8](-\d{2}){3}$"
 
 
@@ -102,8 +103,12 @@ class OccupationController(Controller):
                 required=False,
             ),
         ] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        limit: Annotated[
+            int | None,
+            Parameter(ge=1, le=500, description="Page size: 50, or 20 with `q`", required=False),
+        ] = None,
     ) -> OccupationPage:
+        limit = limit or (SEARCH_PAGE if q is not None else LIST_PAGE)
         query: dict[str, Any] = {"prefix": prefix, "level": level, "tag": tag, "limit": limit}
         if q is not None:
             return await self.search(pool, q.strip(), query, after, as_of)

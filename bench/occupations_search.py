@@ -58,8 +58,9 @@ async def search_terms(db: asyncpg.Connection, count: int, seed: int = 7) -> lis
 
 async def measure(
     call: Callable[[str], Awaitable[object]], terms: list[str], concurrency: int, seconds: float
-) -> tuple[float, float, int]:
-    """(p99 seconds, requests per second, count): each term once, bounded by `seconds`."""
+) -> tuple[float, float, int, float]:
+    """(p99 seconds, requests per second, count, p50 seconds): each term once, bounded by
+    `seconds`."""
     latencies: list[float] = []
     queue = iter(terms)
     deadline = time.monotonic() + seconds
@@ -75,7 +76,8 @@ async def measure(
     started = time.perf_counter()
     await asyncio.gather(*(user() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    return percentile(latencies, 0.99), len(latencies) / elapsed, len(latencies)
+    p99, p50 = percentile(latencies, 0.99), percentile(latencies, 0.5)
+    return p99, len(latencies) / elapsed, len(latencies), p50
 
 
 async def run(report: Report, servers: BenchServers, args: argparse.Namespace) -> None:
@@ -120,9 +122,21 @@ async def run(report: Report, servers: BenchServers, args: argparse.Namespace) -
 
                 await measure(http, terms[:200], 4, 10)  # warm up both sides
                 for concurrency in args.concurrency:
-                    base_p99, _, _ = await measure(raw, terms, concurrency, args.seconds)
-                    sql_p99, _, _ = await measure(ranked, terms, concurrency, args.seconds)
-                    http_p99, rate, done = await measure(http, terms, concurrency, args.seconds)
+                    base_p99, _, _, base_p50 = await measure(raw, terms, concurrency, args.seconds)
+                    sql_p99, *_ = await measure(ranked, terms, concurrency, args.seconds)
+                    http_p99, rate, done, http_p50 = await measure(
+                        http, terms, concurrency, args.seconds
+                    )
+                    report.add(
+                        Result(
+                            f"GET /occupations?q= p50 (c={concurrency})",
+                            http_p50 * 1000,
+                            "ms",
+                            "raw trigram SQL p50",
+                            base_p50 * 1000,
+                            higher_is_better=False,
+                        )
+                    )
                     report.add(
                         Result(
                             f"ranked search SQL p99 (c={concurrency})",

@@ -7,6 +7,7 @@ from services.platform.runtime import Service
 from .api import CompetitionController
 from .consumers import OCCUPATIONS, RESULTS
 from .history import CompetitorController, MemberController, SkillHistoryController
+from .policy import RatingPolicyController
 from .startup import configure_person_key, load_demo
 
 SERVICE = Service(
@@ -17,6 +18,7 @@ SERVICE = Service(
         MemberController,
         SkillHistoryController,
         CompetitorController,
+        RatingPolicyController,
     ],
     consumers=[RESULTS, OCCUPATIONS],
     contexts=["competitions"],

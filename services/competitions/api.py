@@ -7,8 +7,7 @@ import re
 import time
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
@@ -16,17 +15,11 @@ from schemas.competitions import (
     Competition,
     CompetitionCreate,
     CompetitionPage,
-    CompetitionRules,
-    MedalRow,
     MedalTable,
-    PublicCompetitor,
     RankBy,
-    RatingPolicy,
-    Result,
     ResultPage,
     ResultsSubmit,
     Sector,
-    Skill,
     SkillPage,
     SkillResultsView,
     SkillsCreate,
@@ -34,90 +27,27 @@ from schemas.competitions import (
     Submitted,
 )
 from schemas.envelope import new_event_id
-from services.platform.auth import Principal, authorise
+from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
 
 from . import examples, handlers, store, views
-from .domain import Tally, mask_name, rank
+from .domain import rank
 from .handlers import Plan
+from .shapes import (
+    authorise_organiser,
+    competition_or_404,
+    medal_row,
+    to_competition,
+    to_result,
+    to_skill,
+    to_tally,
+)
 
 CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
 MAX_WAIT = 10.0
-ENTERPRISE_GRADES = ("special_grade_technician", "chief_technician")
-
-
-def to_competition(row: Any) -> Competition:
-    values = dict(row)
-    values["rules"] = msgspec.convert(values["rules"], CompetitionRules)
-    return Competition(**values)
-
-
-def to_skill(row: Any) -> Skill:
-    return Skill(**dict(row))
-
-
-def to_result(row: Any) -> Result:
-    return Result(
-        skill=row["skill"],
-        member=row["member"],
-        competitors=[
-            PublicCompetitor(id=c["id"], name=mask_name(c["name"]))
-            for c in row["competitors"] or []
-        ],
-        mark=row["mark"],
-        position=row["position"],
-        medal=row["medal"],
-        revision=row["revision"],
-        best_of_nation=row["best_of_nation"],
-        albert_vidal_award=row["albert_vidal_award"],
-    )
-
-
-def to_tally(row: Any) -> Tally:
-    return Tally(
-        member=row["member"],
-        gold=row["gold"],
-        silver=row["silver"],
-        bronze=row["bronze"],
-        excellence=row["excellence"],
-        score_total=row["score_total"],
-        entries=row["entries"],
-        skills_entered=row["skills_entered"],
-    )
-
-
-def medal_row(place: int, t: Tally) -> MedalRow:
-    return MedalRow(
-        rank=place,
-        member=t.member,
-        gold=t.gold,
-        silver=t.silver,
-        bronze=t.bronze,
-        excellence=t.excellence,
-        total=t.total,
-        points=t.points,
-        score_total=round(t.score_total, 2),
-        score_avg=t.score_avg,
-        skills_entered=t.skills_entered,
-        points_per_skill=t.points_per_skill,
-    )
-
-
-async def competition_or_404(pool: Any, code: str) -> Any:
-    row = await store.get_competition(pool, code)
-    if row is None:
-        raise Problem(404, "unknown-competition", "Unknown competition", f"no competition {code}")
-    return row
-
-
-def authorise_organiser(principal: Principal, competition: Any, *, ministry: bool) -> None:
-    """Organisers act only for their own competitions; ministry staff where allowed."""
-    if ministry and principal.role == "ministry":
-        return
-    authorise(principal, "organiser", organisation=competition["organiser"])
 
 
 def refuse(outcome: Plan) -> None:
@@ -405,53 +335,3 @@ class CompetitionController(Controller):
                 (r for r in results if r.best_of_nation), key=lambda r: (r.member, r.skill)
             ),
         )
-
-    @put(
-        "/{code:str}/rating-policy",
-        summary="Set which results grant which rating (ministry)",
-        security=[{"BearerToken": []}],
-    )
-    async def set_rating_policy(
-        self,
-        pool: PoolDep,
-        principal: PrincipalDep,
-        code: FromPath[str],
-        data: Annotated[RatingPolicy, examples.POLICY],
-    ) -> dict[str, Any]:
-        authorise(principal, "ministry")
-        competition = await competition_or_404(pool, code)
-        linked = sorted({r.occupation_code for r in data.rules if r.occupation_code})
-        known = await store.active_occupations(pool, linked)
-        errors = [
-            field_error(f"rules[{i}].occupation_code", f"{r.occupation_code} is not known")
-            for i, r in enumerate(data.rules)
-            if r.occupation_code and r.occupation_code not in known
-        ]
-        errors += [
-            field_error(f"rules[{i}].level", f"{r.level} is assessed by enterprises only")
-            for i, r in enumerate(data.rules)
-            if r.level in ENTERPRISE_GRADES
-        ]
-        medals = [r.medal for r in data.rules]
-        errors += [
-            field_error(f"rules[{i}].medal", f"{m} has two rules")
-            for i, m in enumerate(medals)
-            if m in medals[:i]
-        ]
-        if errors:
-            raise Problem(400, "invalid-policy", "The policy cannot be set", errors=errors)
-        async with pool.acquire() as conn, conn.transaction():
-            version = await store.set_policy(
-                conn, code, msgspec.to_builtins(data.rules), principal.actor
-            )
-            # Results already applied qualify too; grants already made are not repeated.
-            granted = await handlers.grant_ratings(conn, competition, None, principal.actor)
-        return {"competition": code, "version": version, "granted": granted}
-
-    @get("/{code:str}/rating-policy", summary="The rating policy of a competition")
-    async def get_rating_policy(self, pool: PoolDep, code: FromPath[str]) -> dict[str, Any]:
-        await competition_or_404(pool, code)
-        row = await store.get_policy(pool, code)
-        if row is None:
-            raise Problem(404, "no-policy", "No rating policy", f"{code} grants no ratings")
-        return {"competition": code, "version": row["version"], "rules": row["rules"]}

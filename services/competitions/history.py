@@ -27,8 +27,8 @@ from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
 from . import examples, store, views
-from .api import to_result, to_tally
 from .domain import gold_streaks, mask_name
+from .shapes import to_result, to_tally
 
 
 def to_member(row: Any) -> Member:

@@ -1,0 +1,92 @@
+"""Shapes of public responses from rows, and the look-ups every competition route shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from schemas.competitions import (
+    Competition,
+    CompetitionRules,
+    MedalRow,
+    PublicCompetitor,
+    Result,
+    Skill,
+)
+from services.platform.auth import Principal, authorise
+from services.platform.errors import Problem
+
+from . import store
+from .domain import Tally, mask_name
+
+
+def to_competition(row: Any) -> Competition:
+    values = dict(row)
+    values["rules"] = msgspec.convert(values["rules"], CompetitionRules)
+    return Competition(**values)
+
+
+def to_skill(row: Any) -> Skill:
+    return Skill(**dict(row))
+
+
+def to_result(row: Any) -> Result:
+    return Result(
+        skill=row["skill"],
+        member=row["member"],
+        competitors=[
+            PublicCompetitor(id=c["id"], name=mask_name(c["name"]))
+            for c in row["competitors"] or []
+        ],
+        mark=row["mark"],
+        position=row["position"],
+        medal=row["medal"],
+        revision=row["revision"],
+        best_of_nation=row["best_of_nation"],
+        albert_vidal_award=row["albert_vidal_award"],
+    )
+
+
+def to_tally(row: Any) -> Tally:
+    return Tally(
+        member=row["member"],
+        gold=row["gold"],
+        silver=row["silver"],
+        bronze=row["bronze"],
+        excellence=row["excellence"],
+        score_total=row["score_total"],
+        entries=row["entries"],
+        skills_entered=row["skills_entered"],
+    )
+
+
+def medal_row(place: int, t: Tally) -> MedalRow:
+    return MedalRow(
+        rank=place,
+        member=t.member,
+        gold=t.gold,
+        silver=t.silver,
+        bronze=t.bronze,
+        excellence=t.excellence,
+        total=t.total,
+        points=t.points,
+        score_total=round(t.score_total, 2),
+        score_avg=t.score_avg,
+        skills_entered=t.skills_entered,
+        points_per_skill=t.points_per_skill,
+    )
+
+
+async def competition_or_404(pool: Any, code: str) -> Any:
+    row = await store.get_competition(pool, code)
+    if row is None:
+        raise Problem(404, "unknown-competition", "Unknown competition", f"no competition {code}")
+    return row
+
+
+def authorise_organiser(principal: Principal, competition: Any, *, ministry: bool) -> None:
+    """Organisers act only for their own competitions; ministry staff where allowed."""
+    if ministry and principal.role == "ministry":
+        return
+    authorise(principal, "organiser", organisation=competition["organiser"])

@@ -283,3 +283,24 @@ async def fetch_some(sub: Any) -> list[Any]:
     except TimeoutError:
         return []
     return msgs
+
+
+async def test_retired_codes_stay_retired_and_groups_keep_their_occupations(
+    client: Client,
+) -> None:
+    assert (await publish(client, new_release(), **WAIT)).status_code == 201
+    reuse = new_release("test-batch-2026", amendments=[], retirements=[])
+    reuse["items"][0] |= {"code": "4-04-05-02", "work_types": []}
+    response = await publish(client, reuse)
+    assert response.status_code == 422
+    assert "retired codes are not reused" in problem_fields(response)["items[0].code"]
+    amend = new_release("test-batch-2026", items=[], retirements=[])
+    amend["amendments"] = [{"code": "4-04-05-02", "name_en": "Too late"}]
+    response = await publish(client, amend)
+    assert "it was retired" in problem_fields(response)["amendments[0].code"]
+    group = new_release("test-batch-2026", items=[], amendments=[])
+    group["retirements"] = [{"code": "4-04-05-00"}]
+    response = await publish(client, group)
+    assert response.status_code == 422
+    assert "still holds 4-04-05-01" in problem_fields(response)["retirements[0].code"]
+    assert (await client.get("/releases/test-batch-2026")).status_code == 404

@@ -27,7 +27,13 @@ from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
 from . import views
-from .domain import OFFICIAL_OCCUPATIONS_2022, ancestors_of, field_changes, is_code
+from .domain import (
+    OFFICIAL_OCCUPATIONS_2022,
+    ancestors_of,
+    field_changes,
+    is_code,
+    net_changes,
+)
 from .release_api import require_release_id
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
@@ -221,29 +227,13 @@ class OccupationController(Controller):
             )
         rows = await views.changes_between(pool, revisions[0], revisions[1])
         sections: dict[str, list[DiffEntry]] = {"added": [], "amended": [], "retired": []}
-        by_code: dict[str, list[Any]] = {}
-        for row in rows:
-            by_code.setdefault(row["code"], []).append(row)
-        for code, changes in by_code.items():
-            first, last = changes[0], changes[-1]
-            before = first["before"] if first["change"] != "added" else None
-            after = last["after"]
-            kind = (
-                "added"
-                if first["change"] == "added"
-                else "retired"
-                if after.get("status") == "retired"
-                else "amended"
-            )
-            fields = field_changes(before, after)
-            if not fields:
-                continue  # amended and amended back within the range
+        for kind, code, last_release, after, fields in net_changes([dict(r) for r in rows]):
             sections[kind].append(
                 DiffEntry(
                     code=code,
                     level=after["level"],
                     name_zh=after["name_zh"],
-                    release_id=last["release_id"],
+                    release_id=last_release,
                     fields=[FieldChange(field=f, before=b, after=a) for f, b, a in fields],
                 )
             )

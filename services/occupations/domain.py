@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import groupby
 from typing import Any
 
 import msgspec
@@ -263,6 +264,28 @@ def field_changes(before: State | None, after: State) -> list[tuple[str, Any, An
         return [(f, None, after.get(f)) for f in fields if after.get(f) not in (None, "", [])]
     before = {"status": "active"} | before
     return [(f, before.get(f), after.get(f)) for f in fields if before.get(f) != after.get(f)]
+
+
+def net_changes(
+    rows: Sequence[dict[str, Any]],
+) -> Iterator[tuple[str, str, str, State, list[tuple[str, Any, Any]]]]:
+    """Per code, what a run of releases did overall: (kind, code, last release, state, fields).
+
+    `rows` are history rows (code, change, release_id, before, after) ordered by code, then
+    release. Added wins over later changes; a code amended and amended back drops out.
+    """
+    for code, group in groupby(rows, key=lambda r: str(r["code"])):
+        changes = list(group)
+        first, last = changes[0], changes[-1]
+        after: State = last["after"]
+        if first["change"] == "added":
+            kind, before = "added", None
+        else:
+            kind = "retired" if after.get("status") == "retired" else "amended"
+            before = first["before"]
+        fields = field_changes(before, after)
+        if fields:
+            yield kind, code, str(last["release_id"]), after, fields
 
 
 def describe(issues: Sequence[Issue], limit: int = 20) -> str:

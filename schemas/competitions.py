@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -270,6 +270,19 @@ class SubmissionStatus(msgspec.Struct, frozen=True, kw_only=True):
     reason: str | None = None
     applied: list[str] = []
     unchanged: list[str] = []
+
+
+class RefusedSubmission(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    event_id: str
+    reason: str
+    refused_at: datetime
+    skills: list[str]
+
+
+class RefusedPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[RefusedSubmission]
+    next_after: int | None = None
 
 
 class MedalRow(msgspec.Struct, frozen=True, kw_only=True):

@@ -58,7 +58,9 @@ async def test_medal_table_under_every_ordering(client: Client) -> None:
         )
         assert response.status_code == 200
         assert table(response.json()) == expected, rank_by
-    gold = (await client.get("/competitions/WSCT2024/medal-table")).json()
+    response = await client.get("/competitions/WSCT2024/medal-table")
+    assert response.headers["cache-control"] == "max-age=5, public"
+    gold = response.json()
     cn = next(r for r in gold["rows"] if r["member"] == "CN")
     assert (cn["gold"], cn["silver"], cn["bronze"], cn["excellence"], cn["total"]) == (
         1,

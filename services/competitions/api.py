@@ -11,12 +11,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
+    RESULTS_PUBLISHED,
     Awards,
     Competition,
     CompetitionCreate,
+    CompetitionKind,
     CompetitionPage,
     MedalTable,
     RankBy,
+    RefusedPage,
+    RefusedSubmission,
     ResultPage,
     ResultsSubmit,
     Sector,
@@ -37,6 +41,7 @@ from . import examples, handlers, store, views
 from .domain import rank
 from .handlers import Plan
 from .shapes import (
+    PUBLIC_CACHE,
     authorise_organiser,
     competition_or_404,
     medal_row,
@@ -119,7 +124,7 @@ class CompetitionController(Controller):
     async def list_competitions(
         self,
         pool: PoolDep,
-        kind: Annotated[str | None, Parameter(required=False)] = None,
+        kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
         after: Annotated[str | None, Parameter(pattern=CODE, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> CompetitionPage:
@@ -191,7 +196,11 @@ class CompetitionController(Controller):
         items = [to_skill(r) for r in rows[:limit]]
         return SkillPage(items=items, next_after=items[-1].number if len(rows) > limit else None)
 
-    @get("/{code:str}/skills/{number:str}/results", summary="Results of one skill")
+    @get(
+        "/{code:str}/skills/{number:str}/results",
+        cache_control=PUBLIC_CACHE,
+        summary="Results of one skill",
+    )
     async def skill_results(
         self,
         pool: PoolDep,
@@ -215,7 +224,11 @@ class CompetitionController(Controller):
             history=[r for r in revisions if r != shown],
         )
 
-    @get("/{code:str}/entries", summary="Entries and results (keyset: `after` = skill/member)")
+    @get(
+        "/{code:str}/entries",
+        cache_control=PUBLIC_CACHE,
+        summary="Entries and results (keyset: `after` = skill/member)",
+    )
     async def entries(
         self,
         pool: PoolDep,
@@ -296,13 +309,36 @@ class CompetitionController(Controller):
             await asyncio.sleep(0.05)
         return status
 
+    @get(
+        "/{code:str}/submissions",
+        summary="Refused results submissions, with reasons (keyset: `after` = id)",
+        description="Includes events published straight to NATS, which have no HTTP answer.",
+    )
+    async def refused(
+        self,
+        pool: PoolDep,
+        code: FromPath[str],
+        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> RefusedPage:
+        await competition_or_404(pool, code)
+        rows = await views.refused_submissions(
+            pool, code, RESULTS_PUBLISHED, after=after, limit=limit + 1
+        )
+        items = [RefusedSubmission(**dict(r)) for r in rows[:limit]]
+        return RefusedPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
+
     @get("/{code:str}/submissions/{event_id:str}", summary="Status of a results submission")
     async def submission(
         self, pool: PoolDep, code: FromPath[str], event_id: FromPath[str]
     ) -> SubmissionStatus:
         return await read_status(pool, event_id)
 
-    @get("/{code:str}/medal-table", summary="Medal table under one ordering; optional sector")
+    @get(
+        "/{code:str}/medal-table",
+        cache_control=PUBLIC_CACHE,
+        summary="Medal table under one ordering; optional sector",
+    )
     async def medal_table(
         self,
         pool: PoolDep,
@@ -324,7 +360,11 @@ class CompetitionController(Controller):
             rows=[medal_row(place, t) for place, t in ranked],
         )
 
-    @get("/{code:str}/awards", summary="Albert Vidal Award and Best of Nation")
+    @get(
+        "/{code:str}/awards",
+        cache_control=PUBLIC_CACHE,
+        summary="Albert Vidal Award and Best of Nation",
+    )
     async def awards(self, pool: PoolDep, code: FromPath[str]) -> Awards:
         await competition_or_404(pool, code)
         results = [to_result(r) for r in await views.awards(pool, code)]

@@ -28,7 +28,7 @@ from services.platform.errors import Problem, field_error
 
 from . import examples, store, views
 from .domain import gold_streaks, mask_name
-from .shapes import to_result, to_tally
+from .shapes import PUBLIC_CACHE, to_result, to_tally
 
 
 def to_member(row: Any) -> Member:
@@ -75,7 +75,11 @@ class MemberController(Controller):
         items = [to_member(r) for r in rows[:limit]]
         return MemberPage(items=items, next_after=items[-1].code if len(rows) > limit else None)
 
-    @get("/{code:str}/history", summary="A member across competitions: medals and ranks")
+    @get(
+        "/{code:str}/history",
+        cache_control=PUBLIC_CACHE,
+        summary="A member across competitions: medals and ranks",
+    )
     async def history(
         self,
         pool: PoolDep,
@@ -141,7 +145,11 @@ class SkillHistoryController(Controller):
     path = "/skills"
     tags = ["competitions"]
 
-    @get("/history", summary="A skill across editions: gold winners and gold streaks")
+    @get(
+        "/history",
+        cache_control=PUBLIC_CACHE,
+        summary="A skill across editions: gold winners and gold streaks",
+    )
     async def history(
         self,
         pool: PoolDep,
@@ -187,7 +195,11 @@ class CompetitorController(Controller):
     path = "/competitors"
     tags = ["competitions"]
 
-    @get("/{person_id:str}/history", summary="One competitor's entries across competitions")
+    @get(
+        "/{person_id:str}/history",
+        cache_control=PUBLIC_CACHE,
+        summary="One competitor's entries across competitions",
+    )
     async def history(self, pool: PoolDep, person_id: FromPath[str]) -> CompetitorHistory:
         rows = await views.competitor_history(pool, person_id)
         if not rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar.datastructures import CacheControlHeader
 
 from schemas.competitions import (
     Competition,
@@ -19,6 +20,9 @@ from services.platform.errors import Problem
 
 from . import store
 from .domain import Tally, mask_name
+
+# Public reads may be cached briefly by proxies: results change rarely, reads come in bursts.
+PUBLIC_CACHE = CacheControlHeader(max_age=5, public=True)
 
 
 def to_competition(row: Any) -> Competition:

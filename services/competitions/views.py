@@ -254,3 +254,28 @@ async def competitor_history(conn: Conn, person_id: str) -> list[asyncpg.Record]
         """,
         person_id,
     )
+
+
+async def refused_submissions(
+    conn: Conn, competition: str, event_type: str, *, after: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """Dead-lettered results events of a competition (API or straight from NATS), oldest first."""
+    return await conn.fetch(
+        """
+        SELECT id, event_id, reason, created_at AS refused_at,
+               coalesce((SELECT array_agg(x->>'skill')
+                         FROM jsonb_array_elements(body->'data'->'skills') x), '{}') AS skills
+        FROM (
+            SELECT d.*, CASE WHEN d.event_type = $2
+                        THEN convert_from(d.payload, 'UTF8')::jsonb END AS body
+            FROM competitions.dead_letter d
+            WHERE d.consumer = 'competitions-results' AND ($3::bigint IS NULL OR d.id > $3)
+        ) refused
+        WHERE body->'data'->>'competition' = $1
+        ORDER BY id LIMIT $4
+        """,
+        competition,
+        event_type,
+        after,
+        limit,
+    )

@@ -163,3 +163,10 @@ async def test_documented_problem_is_what_the_api_returns(
     response = await client.get("/occupations", params={"level": "five"})
     assert response.status_code == 400
     jsonschema.validate(response.json(), resolver_doc)
+
+
+def test_platform_operations_show_an_example_response(openapi: dict[str, Any]) -> None:
+    """Other contexts add theirs with `services.platform.openapi.example_response(...)`."""
+    for path in ("/health/live", "/health/ready", "/asyncapi.json", "/docs/events"):
+        (media,) = openapi["paths"][path]["get"]["responses"]["200"]["content"].values()
+        assert media.get("examples"), path

@@ -24,7 +24,7 @@ from .bus import Bus
 from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
-from .openapi import document_problems
+from .openapi import document_problems, example_response, problem_responses
 from .runtime import Runtime
 from .settings import Settings
 
@@ -32,12 +32,28 @@ from .settings import Settings
 STATIC = "/static/openapi"
 
 
-@get("/health/live", tags=["health"], summary="The process is up", sync_to_thread=False)
+@get(
+    "/health/live",
+    tags=["health"],
+    summary="The process is up",
+    sync_to_thread=False,
+    responses=example_response({"status": "ok"}),
+)
 def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", tags=["health"], summary="Postgres, NATS and consumers are reachable")
+@get(
+    "/health/ready",
+    tags=["health"],
+    summary="Postgres, NATS and consumers are reachable",
+    responses={
+        **example_response(
+            {"status": "ready", "checks": {"postgres": True, "nats": True, "consumers": True}}
+        ),
+        **problem_responses(503),
+    },
+)
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     checks = await request.app.state.runtime.ready()
     ok = all(checks.values())

@@ -15,7 +15,9 @@ from litestar import get
 from litestar.enums import MediaType
 from litestar.response import Response
 
-from schemas.export import asyncapi, service_receivers
+from schemas.export import VERSION, asyncapi, service_receivers
+
+from .openapi import example_response
 
 Json = dict[str, Any]
 
@@ -37,6 +39,18 @@ def _asyncapi_bytes() -> bytes:
     description="Channels `skills.<context>.<entity>.<verb>`, their CloudEvents messages, the "
     "operations that send and receive them, and the dead-letter channel.",
     sync_to_thread=False,
+    responses=example_response(
+        {
+            "asyncapi": "3.0.0",
+            "info": {"title": "skillsreg events", "version": VERSION},
+            "channels": {
+                "skills.ratings.certificate.issued": {
+                    "address": "skills.ratings.certificate.issued",
+                    "messages": {"CertificateIssued": {"$ref": "#/components/messages/…"}},
+                }
+            },
+        }
+    ),
 )
 def asyncapi_json() -> Response[bytes]:
     return Response(_asyncapi_bytes(), media_type=MediaType.JSON)
@@ -48,6 +62,10 @@ def asyncapi_json() -> Response[bytes]:
     summary="Event catalogue as a web page",
     media_type=MediaType.HTML,
     sync_to_thread=False,
+    responses=example_response(
+        '<!doctype html><html lang="en">…<h1>skillsreg events</h1>…</html>',
+        media_type=MediaType.HTML,
+    ),
 )
 def events_page() -> str:
     return _events_html()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
@@ -79,6 +80,25 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             examples=[Example(summary=str(example["title"]), value={**example, "status": status})],
         )
     return specs
+
+
+def example_response(
+    value: Any,
+    *,
+    status: int = 200,
+    description: str = "OK",
+    media_type: str = "application/json",
+) -> dict[int, ResponseSpec]:
+    """The success response with an example body, for `responses=` (merge with problems)."""
+    return {
+        status: ResponseSpec(
+            data_container=type(value),
+            media_type=media_type,
+            description=description,
+            generate_examples=False,
+            examples=[Example(summary=description, value=msgspec.to_builtins(value))],
+        )
+    }
 
 
 def implied_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> list[int]:

@@ -203,6 +203,25 @@ class CandidateOutcome(msgspec.Struct, frozen=True, kw_only=True):
     certificate_number: str | None
 
 
+class AssessmentBatchSummary(msgspec.Struct, frozen=True, kw_only=True):
+    batch_id: str
+    body_id: str
+    exam_date: date
+    applied_at: datetime
+    candidates: int
+    passed: int
+    failed: int
+    refused: int
+    status_url: str
+
+
+class AssessmentBatchPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Newest first; pass `next_after` as `after` for the next page."""
+
+    items: list[AssessmentBatchSummary]
+    next_after: str | None = None
+
+
 class AssessmentBatch(msgspec.Struct, frozen=True, kw_only=True):
     batch_id: str
     body_id: str

@@ -176,6 +176,30 @@ async def test_tokens_act_only_for_their_own_body(world: World) -> None:
     )
     assert done.json()["passed"] == 1
 
+    # Lists: a body sees its own batches, newest first, a page at a time.
+    first = await world.client.get(
+        "/assessment-batches", params={"limit": 1}, headers=world.enterprise
+    )
+    assert [b["batch_id"] for b in first.json()["items"]] == ["batch-async"]
+    after = first.json()["next_after"]
+    rest = await world.client.get(
+        "/assessment-batches", params={"after": after}, headers=world.enterprise
+    )
+    assert [b["batch_id"] for b in rest.json()["items"]] == ["batch-own"]
+    assert rest.json()["next_after"] is None
+    theirs = await world.client.get(
+        "/assessment-batches", params={"body_id": "ent-demo"}, headers=world.school
+    )
+    assert theirs.status_code == 403
+    assert (await world.client.get("/assessment-batches", headers=world.school)).json() == {
+        "items": [],
+        "next_after": None,
+    }
+    ministry_view = await world.client.get(
+        "/assessment-batches", params={"body_id": "ent-demo"}, headers=world.ministry
+    )
+    assert len(ministry_view.json()["items"]) == 2
+
 
 async def test_replaying_a_batch_never_issues_twice(world: World) -> None:
     first = await world.submit("batch-replay", [candidate(1), candidate(2)])

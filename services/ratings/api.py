@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -20,6 +21,8 @@ from schemas.ratings import (
     AssessmentBatch,
     AssessmentBatchAccepted,
     AssessmentBatchCreate,
+    AssessmentBatchPage,
+    AssessmentBatchSummary,
     AssessmentSubmitted,
     CandidateOutcome,
     CertificateRevoked,
@@ -176,6 +179,45 @@ class AssessmentBatchController(Controller):
         return Response(accepted, status_code=202, headers={"Location": url})
 
     @get(
+        "/",
+        summary="Applied batches, newest first (a body sees its own; ministry filters by body)",
+        security=[{"BearerToken": []}],
+    )
+    async def list_batches(
+        self,
+        principal: PrincipalDep,
+        pool: PoolDep,
+        body_id: Annotated[str | None, Parameter(required=False, max_length=100)] = None,
+        after: Annotated[
+            str | None, Parameter(required=False, description="`next_after` of the last page")
+        ] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> AssessmentBatchPage:
+        authorise(principal, "ministry", "evaluation_body")
+        if principal.role == "evaluation_body":
+            body_id = body_id or principal.organisation
+            _for_body(principal, body_id)
+        cursor = _cursor(after) if after else None
+        rows = await store.list_batches(pool, body_id, cursor, limit + 1)
+        items = [
+            AssessmentBatchSummary(
+                batch_id=r["batch_id"],
+                body_id=r["body_id"],
+                exam_date=r["exam_date"],
+                applied_at=r["applied_at"],
+                candidates=r["candidates"],
+                passed=r["passed"],
+                failed=r["failed"],
+                refused=r["refused"],
+                status_url=_status_url(r["batch_id"]),
+            )
+            for r in rows[:limit]
+        ]
+        last = rows[limit - 1] if len(rows) > limit else None
+        more = f"{last['applied_at'].isoformat()}|{last['batch_id']}" if last else None
+        return AssessmentBatchPage(items=items, next_after=more)
+
+    @get(
         "/{batch_id:str}",
         summary="Status, counts and per-candidate outcomes of a batch",
         security=[{"BearerToken": []}],
@@ -199,6 +241,20 @@ class AssessmentBatchController(Controller):
             )
         _for_body(principal, header["body_id"])
         return await _batch_view(pool, header, after, limit)
+
+
+def _cursor(after: str) -> tuple[datetime, str]:
+    stamp, _, batch_id = after.partition("|")
+    try:
+        return datetime.fromisoformat(stamp), batch_id
+    except ValueError as exc:
+        raise Problem(
+            400,
+            "bad-cursor",
+            "Not a page cursor",
+            "pass the `next_after` of the previous page unchanged",
+            errors=[field_error("after", "not a cursor from this list")],
+        ) from exc
 
 
 def _submission(data: AssessmentBatchCreate, key: bytes) -> AssessmentSubmitted:

@@ -230,6 +230,24 @@ async def copy_certificates(conn: Connection, rows: list[tuple[Any, ...]]) -> No
         )
 
 
+async def list_batches(
+    conn: Conn, body_id: str | None, after: tuple[Any, str] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Newest first by (applied_at, batch_id); `after` is the last row's pair."""
+    return await conn.fetch(
+        """SELECT batch_id, body_id, exam_date, applied_at, candidates, passed, failed, refused
+        FROM ratings.assessment_batch
+        WHERE ($1::text IS NULL OR body_id = $1)
+          AND ($2::timestamptz IS NULL OR (applied_at, batch_id) < ($2, $3))
+        ORDER BY applied_at DESC, batch_id DESC
+        LIMIT $4""",
+        body_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
 async def batch_outcomes(conn: Conn, batch_id: str) -> list[list[Any]]:
     """The batch's outcome entries, in candidate order (see OutcomeEntry in handlers)."""
     value: list[list[Any]] = await conn.fetchval(

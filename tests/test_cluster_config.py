@@ -175,3 +175,26 @@ def test_proxy_and_ingress_send_each_path_to_a_service_that_serves_it() -> None:
         assert ingressed - served <= {f"/dead-letters/{name}"}, name
         assert proxied == ingressed, name
     assert ingress_paths["/"] == "web"
+
+
+def test_image_and_commands_refer_to_what_exists() -> None:
+    root = DEPLOY.parent
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    for line in re.findall(r"^COPY (.+)$", dockerfile, re.M):
+        *sources, _ = line.split()
+        for source in sources:
+            assert (root / source).exists(), f"deploy/Dockerfile copies missing {source}"
+    services = documents(DEPLOY / "compose.yaml")[0]["services"].values()
+    commands = [s["command"] for s in services if "command" in s]
+    commands += [c["command"] for d in k8s("Deployment") for c in _containers(d)]
+    modules = {c[2] for c in commands if c[:2] == ["python", "-m"]}
+    assert modules >= {"services", "services.occupations", "services.ratings"}
+    for module in modules:
+        assert (root / module.replace(".", "/") / "__main__.py").exists(), module
+    clis = {c[1] for c in commands if c[0] == "skillsreg"}
+    assert clis == {"migrate"}
+
+
+def _containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
+    containers: list[dict[str, Any]] = deployment["spec"]["template"]["spec"]["containers"]
+    return containers

@@ -43,9 +43,7 @@ async def test_verification_masks_the_name_and_never_shows_the_id(
     wrong = await world.client.get(f"/certificates/{numbers[0]}", params={"name": "王五"})
     assert wrong.status_code == 404
 
-
-async def test_malformed_unknown_and_bulk_verification(issued: tuple[World, list[str]]) -> None:
-    world, numbers = issued
+    # Mistyped, malformed and unknown numbers; bulk verification.
     good = numbers[0]
     mistyped = good[:-3] + str((int(good[-3]) + 1) % 10) + good[-2:]
     r = await world.client.get(f"/certificates/{mistyped}")
@@ -104,10 +102,7 @@ async def test_revocation_shows_in_verification(issued: tuple[World, list[str]])
     data = await eventually(revoked_event, until=lambda m: m is not None)
     assert numbers[1].encode() in data
 
-
-async def test_person_history_by_id_in_the_body(issued: tuple[World, list[str]]) -> None:
-    world, numbers = issued
-    c = world.client
+    # A person's history, asked with the ID in the body; revoked ones show as such.
     ask = {"national_id": national_id(1)}
     r = await c.post("/people/ratings-history", json=ask, headers=world.ministry)
     assert r.status_code == 200

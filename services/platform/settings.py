@@ -34,6 +34,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     id_hash_key: str = "dev-only-id-hash-key-not-secret"
     # Public certificate verification: requests per minute per client address.
     verify_rate_per_minute: int = 120
+    # Open-data exports: where the files go (default <data_dir>/exports) and how often a
+    # scheduled export runs, in hours (0 = only on demand).
+    export_dir: Path | None = None
+    export_interval: float = 0.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -1,0 +1,128 @@
+"""Export use cases: start a run (one at a time across replicas), write it, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+
+from schemas.exports import ExportMetadata, ExportRun
+from services.platform.db import Connection, Pool
+from services.platform.logs import get_logger
+from services.platform.settings import Settings
+from services.web.public_api import PublicApi
+
+from . import store
+from .datasets import available
+from .files import METADATA, write_export
+
+log = get_logger(__name__)
+
+EXPORT_ID = r"^\d{8}T\d{6}Z-[0-9a-f]{4}$"
+
+
+class ExportBusy(RuntimeError):
+    """Another export is running (in this process or another replica)."""
+
+
+def export_root(settings: Settings) -> Path:
+    return settings.export_dir or settings.data_dir / "exports"
+
+
+def new_export_id() -> str:
+    # Starts with the time, so ids sort in the order exports were made.
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def latest_on_disk(root: Path) -> str | None:
+    """The newest complete export this process can serve (its metadata is written last)."""
+    if not root.is_dir():
+        return None
+    done = [
+        p.name for p in root.iterdir() if not p.name.startswith(".") and (p / METADATA).is_file()
+    ]
+    return max(done, default=None)
+
+
+async def claim(pool: Pool) -> Connection:
+    """A connection holding the export lock; raise ExportBusy if another run holds it."""
+    conn = await pool.acquire()
+    try:
+        if await store.try_lock(conn):
+            return conn
+    except BaseException:
+        await pool.release(conn)
+        raise
+    await pool.release(conn)
+    raise ExportBusy("another export is running")
+
+
+async def release(pool: Pool, conn: Connection) -> None:
+    try:
+        await store.unlock(conn)
+    finally:
+        await pool.release(conn)
+
+
+@asynccontextmanager
+async def export_lock(pool: Pool) -> AsyncIterator[None]:
+    conn = await claim(pool)
+    try:
+        yield
+    finally:
+        await release(pool, conn)
+
+
+async def run_export(
+    pool: Pool, app: Litestar, settings: Settings, export_id: str
+) -> ExportMetadata | None:
+    """Write export `export_id` (its run row exists) and record how it went."""
+    try:
+        async with PublicApi(app) as public:
+            metadata = await write_export(public, available(app), export_root(settings), export_id)
+    except Exception as exc:
+        log.exception("export failed", export_id=export_id)
+        await store.fail_run(pool, export_id, f"{type(exc).__name__}: {exc}")
+        return None
+    await store.finish_run(pool, export_id, msgspec.to_builtins(metadata))
+    log.info("export written", export_id=export_id, files=len(metadata.files))
+    return metadata
+
+
+async def export_now(
+    pool: Pool, app: Litestar, settings: Settings, trigger: str, requested_by: str
+) -> tuple[str, ExportMetadata | None]:
+    """Run one export to the end, holding the lock (the CLI and the schedule use this)."""
+    async with export_lock(pool):
+        await store.fail_abandoned(pool)
+        export_id = new_export_id()
+        await store.start_run(pool, export_id, trigger, requested_by)
+        return export_id, await run_export(pool, app, settings, export_id)
+
+
+async def scheduled(pool: Pool, app: Litestar, settings: Settings, stop: asyncio.Event) -> None:
+    """Every `export_interval` hours, counted from the last export made by any replica."""
+    interval = timedelta(hours=settings.export_interval)
+    check = min(60.0, interval.total_seconds())
+    while not stop.is_set():
+        last = await store.last_started(pool)
+        if last is None or datetime.now(UTC) - last >= interval:
+            with suppress(ExportBusy):
+                await export_now(pool, app, settings, "scheduled", "system:schedule")
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=check)
+
+
+def to_run(row: Any) -> ExportRun:
+    values = {k: v for k, v in dict(row).items() if k in ExportRun.__struct_fields__}
+    run = msgspec.convert(values, ExportRun)
+    if run.status == "complete":
+        return msgspec.structs.replace(run, metadata_url=f"/exports/{run.export_id}/{METADATA}")
+    return run

@@ -1,0 +1,125 @@
+"""Open-data exports: files whose metadata counts and checksums match, at a stable address."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import msgspec
+import pytest
+
+from services.exports.store import EXPORT_LOCK
+from services.platform.app import create_app
+from services.platform.runtime import Runtime
+from services.platform.settings import Settings
+from services.registry import ALL
+
+from .conftest import Client
+from .harness import eventually
+
+CATALOGUE_ENTRIES = 8 + 72 + 336 + 1631  # every level of the 2022 baseline as loaded
+
+
+async def open_client(settings: Settings) -> AsyncIterator[Client]:
+    runtime = await Runtime.open(settings, ALL)
+    runtime.start_background()
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    try:
+        async with Client(transport=transport, base_url="http://skillsreg.test") as client:
+            client.runtime = runtime
+            yield client
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+async def exports_client(settings: Settings, tmp_path: Path) -> AsyncIterator[Client]:
+    configured = msgspec.structs.replace(settings, export_dir=tmp_path / "exports")
+    async for client in open_client(configured):
+        yield client
+
+
+async def test_admin_export_writes_csv_and_jsonl_that_match_their_metadata(
+    exports_client: Client,
+) -> None:
+    client = exports_client
+    admin = await client.token("admin", "ops")
+    started = await client.post("/exports", headers=admin | {"Prefer": "wait=30"})
+    assert started.status_code == 200, started.text
+    run = started.json()
+    assert run["status"] == "complete" and run["trigger"] == "on-demand"
+    assert run["requested_by"] == "admin:ops"
+    metadata = (await client.get("/exports/latest/metadata.json")).json()
+    assert metadata == run["metadata"]
+    assert metadata["format_version"] == "1.0" and metadata["export_id"] == run["export_id"]
+    occupations = next(d for d in metadata["datasets"] if d["name"] == "occupations")
+    assert occupations["rows"] == CATALOGUE_ENTRIES
+    assert {f["name"] for f in metadata["files"]} >= {"occupations.csv", "occupations.jsonl"}
+    for entry in metadata["files"]:
+        for address in (entry["url"], f"/exports/latest/{entry['name']}"):
+            response = await client.get(address)
+            assert response.status_code == 200
+            assert hashlib.sha256(response.content).hexdigest() == entry["sha256"]
+            assert len(response.content) == entry["bytes"]
+        if entry["format"] == "csv":
+            rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+            assert len(rows) == entry["rows"]
+        else:
+            rows = [msgspec.json.decode(line) for line in response.content.splitlines()]
+            assert len(rows) == entry["rows"]
+    table = (await client.get("/exports/latest/occupations.csv")).content.decode("utf-8-sig")
+    programmer = next(r for r in csv.DictReader(io.StringIO(table)) if r["code"] == "4-04-05-01")
+    assert programmer["name_zh"] == "计算机程序设计员" and programmer["tags"] == "digital"
+    listing = (await client.get("/exports")).json()
+    assert listing["latest"] == run["export_id"]
+    assert [r["export_id"] for r in listing["items"]] == [run["export_id"]]
+
+
+async def test_exports_need_an_admin_token(exports_client: Client) -> None:
+    assert (await exports_client.post("/exports")).status_code == 401
+    ministry = await exports_client.token("ministry", "mohrss")
+    refused = await exports_client.post("/exports", headers=ministry)
+    assert refused.status_code == 403
+    assert (await exports_client.get("/exports")).json()["items"] == []
+    assert (await exports_client.get("/exports/latest/metadata.json")).status_code == 404
+
+
+async def test_a_second_export_while_one_runs_is_refused(exports_client: Client) -> None:
+    admin = await exports_client.token("admin", "ops")
+    async with exports_client.runtime.pool.acquire() as other_replica:
+        await other_replica.execute("SELECT pg_advisory_lock($1)", EXPORT_LOCK)
+        busy = await exports_client.post("/exports", headers=admin)
+        await other_replica.execute("SELECT pg_advisory_unlock($1)", EXPORT_LOCK)
+    assert busy.status_code == 409
+    assert busy.json()["type"] == "/problems/export-running"
+    assert (await exports_client.get("/exports")).json()["items"] == []
+
+
+async def test_bad_export_addresses_get_problem_details(exports_client: Client) -> None:
+    bad_name = await exports_client.get("/exports/latest/..%2Fsecrets.txt")
+    assert bad_name.status_code in (400, 404)
+    bad = await exports_client.get("/exports/latest/passwords.txt")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "name"
+    bad_id = await exports_client.get("/exports/yesterday")
+    assert bad_id.status_code == 400 and bad_id.json()["errors"][0]["field"] == "export_id"
+    missing = await exports_client.get("/exports/20200101T000000Z-abcd")
+    assert missing.status_code == 404
+
+
+async def test_scheduled_export_runs_on_its_interval(settings: Settings, tmp_path: Path) -> None:
+    configured = msgspec.structs.replace(
+        settings, export_dir=tmp_path / "exports", export_interval=1.0
+    )
+    async for client in open_client(configured):
+        runs = await eventually(
+            lambda: client.get("/exports"),  # noqa: B023 - awaited inside the loop
+            until=lambda r: r.json()["latest"] is not None,
+        )
+        run = runs.json()["items"][0]
+        assert run["trigger"] == "scheduled" and run["status"] == "complete"
+        # an hour has not passed: the schedule does not export again at once
+        assert len(runs.json()["items"]) == 1

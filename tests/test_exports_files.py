@@ -117,9 +117,9 @@ async def test_scheduled_export_runs_on_its_interval(settings: Settings, tmp_pat
     async for client in open_client(configured):
         runs = await eventually(
             lambda: client.get("/exports"),  # noqa: B023 - awaited inside the loop
-            until=lambda r: r.json()["latest"] is not None,
+            until=lambda r: [i["status"] for i in r.json()["items"]] == ["complete"],
         )
         run = runs.json()["items"][0]
-        assert run["trigger"] == "scheduled" and run["status"] == "complete"
-        # an hour has not passed: the schedule does not export again at once
-        assert len(runs.json()["items"]) == 1
+        assert run["trigger"] == "scheduled" and runs.json()["latest"] == run["export_id"]
+        metadata = (await client.get("/exports/latest/metadata.json")).json()
+        assert metadata["export_id"] == run["export_id"]

@@ -5,8 +5,6 @@ Revision ID: exports_0001
 
 from alembic import op
 
-from migrations.bus_tables import bus_tables
-
 revision = "exports_0001"
 down_revision = None
 branch_labels = ("exports",)
@@ -31,7 +29,6 @@ def upgrade() -> None:
         CREATE INDEX export_run_complete ON exports.export_run (export_id DESC)
             WHERE status = 'complete';
         """
-        + bus_tables("exports")
     )
 
 

@@ -23,4 +23,5 @@ SERVICE = Service(
     schema="exports",
     route_handlers=[ExportController],
     startup=[schedule_exports],
+    outbox=False,
 )

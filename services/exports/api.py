@@ -66,7 +66,7 @@ class ExportController(Controller):
     ) -> Response[ExportRun]:
         authorise(principal, "admin")
         try:
-            lock = await handlers.claim(pool)
+            lock = await handlers.claim(settings)
         except handlers.ExportBusy as exc:
             raise Problem(409, "export-running", "An export is already running", str(exc)) from exc
         export_id = handlers.new_export_id()
@@ -74,14 +74,14 @@ class ExportController(Controller):
             await store.fail_abandoned(pool)
             await store.start_run(pool, export_id, "on-demand", principal.actor)
         except BaseException:
-            await handlers.release(pool, lock)
+            await handlers.release(lock)
             raise
 
         async def work() -> None:
             try:
                 await handlers.run_export(pool, request.app, settings, export_id)
             finally:
-                await handlers.release(pool, lock)
+                await handlers.release(lock)
 
         task = asyncio.create_task(work(), name=f"export:{export_id}")
         _running.add(task)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Litestar
 
@@ -51,33 +52,32 @@ def latest_on_disk(root: Path) -> str | None:
     return max(done, default=None)
 
 
-async def claim(pool: Pool) -> Connection:
-    """A connection holding the export lock; raise ExportBusy if another run holds it."""
-    conn = await pool.acquire()
+async def claim(settings: Settings) -> Connection:
+    """A connection of its own holding the export lock (the pool stays free for the export's
+    reads); raise ExportBusy if another run, here or on another replica, holds it."""
+    conn: Connection = await asyncpg.connect(settings.database_url)
     try:
         if await store.try_lock(conn):
             return conn
     except BaseException:
-        await pool.release(conn)
+        await conn.close()
         raise
-    await pool.release(conn)
+    await conn.close()
     raise ExportBusy("another export is running")
 
 
-async def release(pool: Pool, conn: Connection) -> None:
-    try:
-        await store.unlock(conn)
-    finally:
-        await pool.release(conn)
+async def release(conn: Connection) -> None:
+    # Closing the session releases its advisory lock.
+    await conn.close()
 
 
 @asynccontextmanager
-async def export_lock(pool: Pool) -> AsyncIterator[None]:
-    conn = await claim(pool)
+async def export_lock(settings: Settings) -> AsyncIterator[None]:
+    conn = await claim(settings)
     try:
         yield
     finally:
-        await release(pool, conn)
+        await release(conn)
 
 
 async def run_export(
@@ -100,7 +100,7 @@ async def export_now(
     pool: Pool, app: Litestar, settings: Settings, trigger: str, requested_by: str
 ) -> tuple[str, ExportMetadata | None]:
     """Run one export to the end, holding the lock (the CLI and the schedule use this)."""
-    async with export_lock(pool):
+    async with export_lock(settings):
         await store.fail_abandoned(pool)
         export_id = new_export_id()
         await store.start_run(pool, export_id, trigger, requested_by)

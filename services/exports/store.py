@@ -74,10 +74,6 @@ async def try_lock(conn: Connection) -> bool:
     return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", EXPORT_LOCK))
 
 
-async def unlock(conn: Connection) -> None:
-    await conn.execute("SELECT pg_advisory_unlock($1)", EXPORT_LOCK)
-
-
 async def fail_abandoned(pool: Pool) -> None:
     """Runs left 'running' by a process that died mid-export (no one holds the lock)."""
     await pool.execute(

@@ -30,6 +30,9 @@ class Service:
     consumers: Sequence[ConsumerSpec] = ()
     contexts: Sequence[str] = ()
     startup: Sequence[StartupHook] = ()
+    # A service that never derives events (pages, exports) keeps no outbox and needs no relay,
+    # which would hold a pool connection for nothing.
+    outbox: bool = True
 
 
 @dataclass
@@ -79,9 +82,11 @@ class Runtime:
                 )
                 self.consumers.append(consumer)
                 self._spawn(f"consumer:{spec.name}", consumer.run(self.stop))
-            self._spawn(
-                f"relay:{service.schema}", run_relay(self.pool, self.bus, service.schema, self.stop)
-            )
+            if service.outbox:
+                self._spawn(
+                    f"relay:{service.schema}",
+                    run_relay(self.pool, self.bus, service.schema, self.stop),
+                )
             for hook in service.startup:
                 self._spawn(f"startup:{service.name}:{hook.__name__}", hook(self))
 

@@ -24,7 +24,8 @@ PAGES: list[Any] = [OccupationPages]
 
 SERVICE = Service(
     name="web",
-    schema="web",
+    schema="web",  # pages keep no state; the schema holds only the standard bus tables
+    outbox=False,
     route_handlers=[
         root,
         create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
+import pytest
 
 from schemas.envelope import Event
 from schemas.occupations import (
@@ -16,9 +18,17 @@ from schemas.occupations import (
 )
 
 from .conftest import Client
-from .harness import eventually
+from .harness import Servers, eventually
+from .occupations_shared import module_client
 
 WAIT = {"Prefer": "wait=15"}
+
+
+@pytest.fixture(scope="module")
+async def shared_client(servers: Servers, catalogue_template: str) -> AsyncIterator[Client]:
+    """One app for the tests below that only read or whose writes are all refused."""
+    async for client in module_client(servers, catalogue_template):
+        yield client
 
 
 def new_release(release_id: str = "test-batch-2025", **extra: Any) -> dict[str, Any]:
@@ -114,7 +124,8 @@ def problem_fields(response: Any) -> dict[str, str]:
     return {e["field"]: e["message"] for e in response.json().get("errors", [])}
 
 
-async def test_bad_code_format_is_refused(client: Client) -> None:
+async def test_bad_code_format_is_refused(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     body = new_release()
     body["items"][0]["code"] = "4-4-05-90"
     response = await publish(client, body)
@@ -123,7 +134,8 @@ async def test_bad_code_format_is_refused(client: Client) -> None:
     await assert_nothing_applied(client)
 
 
-async def test_missing_parent_group_is_refused(client: Client) -> None:
+async def test_missing_parent_group_is_refused(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     body = new_release()
     body["items"][0] |= {"code": "4-04-55-01", "work_types": []}
     response = await publish(client, body)
@@ -132,7 +144,8 @@ async def test_missing_parent_group_is_refused(client: Client) -> None:
     await assert_nothing_applied(client)
 
 
-async def test_duplicate_code_inside_release_is_refused(client: Client) -> None:
+async def test_duplicate_code_inside_release_is_refused(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     body = new_release()
     body["items"].append(dict(body["items"][0]))
     response = await publish(client, body)
@@ -141,7 +154,8 @@ async def test_duplicate_code_inside_release_is_refused(client: Client) -> None:
     await assert_nothing_applied(client)
 
 
-async def test_conflicts_with_catalogue_are_refused(client: Client) -> None:
+async def test_conflicts_with_catalogue_are_refused(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     body = new_release()
     body["items"][0] |= {"code": "4-04-05-03", "work_types": []}  # already in the 2022 edition
     body["amendments"].append({"code": "4-04-05-04"})  # changes nothing
@@ -153,7 +167,8 @@ async def test_conflicts_with_catalogue_are_refused(client: Client) -> None:
     await assert_nothing_applied(client)
 
 
-async def test_retiring_an_unknown_code_is_refused(client: Client) -> None:
+async def test_retiring_an_unknown_code_is_refused(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     body = new_release(retirements=[{"code": "4-04-05-77"}])
     response = await publish(client, body)
     assert response.status_code == 422
@@ -161,7 +176,8 @@ async def test_retiring_an_unknown_code_is_refused(client: Client) -> None:
     await assert_nothing_applied(client)
 
 
-async def test_over_limit_release_states_the_limit(client: Client) -> None:
+async def test_over_limit_release_states_the_limit(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     codes = [f"4-04-{m:02d}-{n:02d}" for m in range(1, 60) for n in range(1, 100)][:5001]
     body = new_release(retirements=[{"code": c} for c in codes])
     response = await publish(client, body)
@@ -170,7 +186,8 @@ async def test_over_limit_release_states_the_limit(client: Client) -> None:
     await assert_nothing_applied(client)
 
 
-async def test_unknown_field_malformed_json_and_wrong_types_are_400(client: Client) -> None:
+async def test_unknown_field_malformed_json_and_wrong_types_are_400(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     ministry = await client.token("ministry", "mohrss")
     unknown = new_release(colour="red")
     response = await client.post("/releases", json=unknown, headers=ministry)
@@ -189,7 +206,8 @@ async def test_unknown_field_malformed_json_and_wrong_types_are_400(client: Clie
     await assert_nothing_applied(client)
 
 
-async def test_tokens_are_required_and_must_be_ministry(client: Client) -> None:
+async def test_tokens_are_required_and_must_be_ministry(shared_client: Client) -> None:
+    client = shared_client  # refused writes leave nothing behind
     response = await client.post("/releases", json=new_release())
     assert response.status_code == 401
     school = await client.token("evaluation_body", "school-1")

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from itertools import pairwise
 from typing import Any
 
+import pytest
+
 from .conftest import Client
+from .harness import Servers
+from .occupations_shared import module_client
 from .test_occupations_releases import WAIT, new_release, publish
+
+
+@pytest.fixture(scope="module")
+async def shared_client(servers: Servers, catalogue_template: str) -> AsyncIterator[Client]:
+    """One app for the tests below that only read or whose writes are all refused."""
+    async for client in module_client(servers, catalogue_template):
+        yield client
 
 
 async def search(client: Client, **params: Any) -> dict[str, Any]:
@@ -16,20 +28,23 @@ async def search(client: Client, **params: Any) -> dict[str, Any]:
     return body
 
 
-async def test_exact_name_ranks_first(client: Client) -> None:
+async def test_exact_name_ranks_first(shared_client: Client) -> None:
+    client = shared_client
     found = (await search(client, q="计算机程序设计员"))["items"]
     assert found[0]["code"] == "4-04-05-01"
     assert found[0]["score"] == 1.0
     assert all(a["score"] >= b["score"] for a, b in pairwise(found))
 
 
-async def test_alias_matches(client: Client) -> None:
+async def test_alias_matches(shared_client: Client) -> None:
+    client = shared_client
     found = (await search(client, q="GIS工程师"))["items"]
     assert found[0]["code"] == "2-02-02-07"
     assert "GIS工程师" in found[0]["aliases"]
 
 
-async def test_code_prefix_matches_and_filters_combine(client: Client) -> None:
+async def test_code_prefix_matches_and_filters_combine(shared_client: Client) -> None:
+    client = shared_client
     found = (await search(client, q="4-04-05", limit=100))["items"]
     assert found and all(o["code"].startswith("4-04-05") for o in found[:9])
     digital = (await search(client, q="工程技术人员", tag="digital", level=4))["items"]
@@ -43,7 +58,8 @@ async def test_fuzzy_english_after_a_release_adds_names(client: Client) -> None:
     assert (await search(client, q="Computer programmer"))["items"][0]["code"] == "4-04-05-01"
 
 
-async def test_ranked_keyset_pages_never_repeat(client: Client) -> None:
+async def test_ranked_keyset_pages_never_repeat(shared_client: Client) -> None:
+    client = shared_client
     everything = (await search(client, q="工程技术", limit=500))["items"]
     seen: list[str] = []
     params: dict[str, Any] = {"q": "工程技术", "limit": 7}
@@ -57,7 +73,8 @@ async def test_ranked_keyset_pages_never_repeat(client: Client) -> None:
     assert seen == [o["code"] for o in everything]
 
 
-async def test_bad_search_parameters_are_400(client: Client) -> None:
+async def test_bad_search_parameters_are_400(shared_client: Client) -> None:
+    client = shared_client
     response = await client.get("/occupations", params={"q": "x" * 101})
     assert response.status_code == 400
     response = await client.get("/occupations", params={"q": "程序", "after": "4-04-05-01"})

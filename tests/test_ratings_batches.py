@@ -234,6 +234,13 @@ async def test_replays_never_issue_twice_and_reused_ids_are_refused(world: World
         )
     )
     assert "different content" in reason
+    refused = await world.client.get("/dead-letters/ratings", headers=world.ministry)
+    [letter] = refused.json()["items"]
+    assert letter["event_id"] == "sneaky-1" and letter["subject"] == "batch-reuse"
+    assert "different content" in letter["reason"]
+    assert (
+        await world.client.get("/dead-letters/ratings", headers=world.school)
+    ).status_code == 403
     assert await world.count("certificate") == 3
 
 
@@ -258,5 +265,5 @@ async def _publish_raw(world: World, batch_id: str, candidates: list[dict], even
     )
     data: AssessmentSubmitted = _submission(create, PERSON_KEY.get())
     await world.client.runtime.bus.publish(
-        Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, data=data)
+        Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, subject=batch_id, data=data)
     )

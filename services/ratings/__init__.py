@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from services.platform.runtime import Service
 
-from .api import AssessmentBatchController, CertificateController, PeopleController
+from .api import AssessmentBatchController, RefusedEventController
 from .api_bodies import EvaluationBodyController
+from .api_certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
 from .demo import load_demo
 from .handlers import configure_person_key
@@ -18,6 +19,7 @@ SERVICE = Service(
         AssessmentBatchController,
         CertificateController,
         PeopleController,
+        RefusedEventController,
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],

@@ -1,4 +1,4 @@
-"""HTTP for assessment batches, certificates (verification, revocation) and person history."""
+"""HTTP for assessment batches: submission, status and the list of a body's batches."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
+import msgspec
 from litestar import Controller, Response, get, post
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, HeaderParameter, Parameter
 
-from schemas.envelope import Event
+from schemas.envelope import Event, RawEvent
 from schemas.ratings import (
     ASSESSMENT_SUBMITTED,
-    CERTIFICATE_REVOKED,
     AssessedCandidate,
     AssessmentBatch,
     AssessmentBatchAccepted,
@@ -25,48 +24,24 @@ from schemas.ratings import (
     AssessmentBatchSummary,
     AssessmentSubmitted,
     CandidateOutcome,
-    CertificateRevoked,
-    CertificateVerification,
-    IssuingBody,
-    RatingRecord,
-    RatingsHistory,
-    RatingsHistoryRequest,
-    RevocationCreate,
-    VerifyRequest,
-    VerifyResponse,
-    VerifyResult,
+    RefusedEvent,
+    RefusedEventPage,
 )
-from services.platform import outbox
 from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
-from services.platform.settings import Settings
 
 from . import examples, store
 from .domain import (
     MAX_BATCH,
-    MAX_VERIFY,
     candidate_problems,
-    certificate_number_problem,
-    mask_name,
     normalise_id,
     person_ref,
-    resident_id_problem,
-    same_name,
 )
-from .handlers import SCHEMA, content_hash, today
+from .handlers import content_hash, today
 
-# Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the
-# limit off (the benchmark does: Litestar keeps every request time of the window per client,
-# so a limit far above real traffic costs more per request the more it allows).
-_VERIFY_RATE = Settings.from_env().verify_rate_per_minute
-VERIFY_LIMITED = (
-    [RateLimitConfig(rate_limit=("minute", _VERIFY_RATE), store="ratings_verify_rate").middleware]
-    if _VERIFY_RATE > 0
-    else []
-)
 MAX_WAIT = 30.0
 _WAIT = re.compile(r"(?:^|[;,\s])wait=(\d+)")
 
@@ -339,198 +314,46 @@ async def _batch_view(
     )
 
 
-# -- certificates -----------------------------------------------------------------------------
+_envelope = msgspec.json.Decoder(RawEvent)
 
 
-def _verification(row: asyncpg.Record) -> CertificateVerification:
-    revoked = row["revoked_at"] is not None
-    return CertificateVerification(
-        number=row["number"],
-        status="revoked" if revoked else "valid",
-        holder=mask_name(row["name"]),
-        occupation_code=row["occupation_code"],
-        occupation_name=row["occupation_name"],
-        level=row["level"],
-        issued_on=row["issued_on"],
-        issuing_body=IssuingBody(
-            body_id=row["body_id"], name=row["body_name"], kind=row["body_kind"]
-        ),
-        revoked_on=row["revoked_at"].date() if revoked else None,
-        revocation_reason=row["revocation_reason"] if revoked else None,
-    )
+def _subject_of(payload: bytes) -> str | None:
+    try:
+        return _envelope.decode(payload).subject
+    except msgspec.DecodeError:
+        return None
 
 
-def _require_number(number: str) -> None:
-    problem = certificate_number_problem(number)
-    if problem:
-        raise Problem(
-            400,
-            "malformed-certificate-number",
-            "Not a certificate number",
-            problem,
-            errors=[field_error("number", problem)],
-        )
-
-
-class CertificateController(Controller):
-    path = "/certificates"
+class RefusedEventController(Controller):
+    path = "/dead-letters/ratings"
     tags = ["ratings"]
 
     @get(
-        "/{number:str}",
-        summary="Verify a certificate (public)",
-        description="Valid or revoked, with the holder's name masked; 404 when no certificate "
-        "has this number (and, if `name` is given, this holder). Rate-limited per client.",
-        middleware=VERIFY_LIMITED,
-        responses=problem_responses(429),
-    )
-    async def verify_one(
-        self,
-        number: FromPath[str],
-        pool: PoolDep,
-        name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
-    ) -> CertificateVerification:
-        _require_number(number)
-        rows = await store.certificates(pool, [number])
-        if not rows or (name is not None and not same_name(name, rows[0]["name"])):
-            raise Problem(404, "certificate-not-found", "No such certificate", number)
-        return _verification(rows[0])
-
-    @post(
-        "/verify",
-        summary="Verify many certificates (public)",
-        description=f"Up to {MAX_VERIFY} numbers, each optionally with the holder's name. "
-        "Rate-limited per client.",
-        status_code=200,
-        middleware=VERIFY_LIMITED,
-        responses=problem_responses(422, 429),
-    )
-    async def verify_many(
-        self, data: Annotated[VerifyRequest, examples.VERIFY], pool: PoolDep
-    ) -> VerifyResponse:
-        if not data.items or len(data.items) > MAX_VERIFY:
-            raise Problem(
-                422,
-                "verify-size",
-                "Too many certificates in one request",
-                f"send 1 to {MAX_VERIFY} items; got {len(data.items)}",
-                errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
-            )
-        wellformed = [i.number for i in data.items if certificate_number_problem(i.number) is None]
-        found = {r["number"]: r for r in await store.certificates(pool, wellformed)}
-        results = []
-        for item in data.items:
-            row = found.get(item.number)
-            if certificate_number_problem(item.number):
-                results.append(VerifyResult(number=item.number, status="malformed"))
-            elif row is None or (item.name is not None and not same_name(item.name, row["name"])):
-                results.append(VerifyResult(number=item.number, status="not_found"))
-            else:
-                view = _verification(row)
-                results.append(
-                    VerifyResult(number=item.number, status=view.status, certificate=view)
-                )
-        return VerifyResponse(results=results)
-
-    @post(
-        "/{number:str}/revocation",
-        summary="Revoke a certificate",
-        description="The issuing body's token or a ministry token; emits certificate.revoked.",
-        status_code=201,
+        "/",
+        summary="Events the ratings consumers refused, newest first (ministry, admin)",
         security=[{"BearerToken": []}],
-        responses=problem_responses(409),
     )
-    async def revoke(
+    async def list_refused(
         self,
-        number: FromPath[str],
-        data: Annotated[RevocationCreate, examples.REVOCATION],
         principal: PrincipalDep,
         pool: PoolDep,
-    ) -> CertificateVerification:
-        _require_number(number)
-        authorise(principal, "ministry", "evaluation_body")
-        rows = await store.certificates(pool, [number])
-        if not rows:
-            raise Problem(404, "certificate-not-found", "No such certificate", number)
-        if principal.role == "evaluation_body":
-            authorise(principal, "evaluation_body", organisation=rows[0]["body_id"])
-        async with pool.acquire() as conn, conn.transaction():
-            revoked = await store.revoke(conn, number, data.reason, principal.actor)
-            if revoked is None:
-                raise Problem(409, "already-revoked", "Certificate already revoked", number)
-            await outbox.enqueue(
-                conn,
-                SCHEMA,
-                Event(
-                    id=f"revoked:{number}",
-                    source="/ratings",
-                    type=CERTIFICATE_REVOKED,
-                    subject=number,
-                    actor=principal.actor,
-                    data=CertificateRevoked(
-                        number=number,
-                        body_id=revoked["body_id"],
-                        reason=data.reason,
-                        revoked_at=revoked["revoked_at"],
-                        revoked_by=principal.actor,
-                    ),
-                ),
+        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> RefusedEventPage:
+        authorise(principal, "ministry")
+        rows = await store.dead_letters(pool, after=after, limit=limit + 1)
+        items = [
+            RefusedEvent(
+                id=r["id"],
+                consumer=r["consumer"],
+                event_id=r["event_id"],
+                event_type=r["event_type"],
+                subject=_subject_of(r["payload"]),
+                reason=r["reason"],
+                deliveries=r["deliveries"],
+                created_at=r["created_at"],
             )
-        return _verification((await store.certificates(pool, [number]))[0])
-
-
-class PeopleController(Controller):
-    path = "/people"
-    tags = ["ratings"]
-
-    @post(
-        "/ratings-history",
-        summary="Every rating of one person (ministry; a body sees its own certificates)",
-        description="The national ID travels in the body, never in a URL; it is looked up by "
-        "its keyed hash.",
-        status_code=200,
-        security=[{"BearerToken": []}],
-        responses=problem_responses(422),
-    )
-    async def history(
-        self,
-        data: Annotated[RatingsHistoryRequest, examples.HISTORY],
-        principal: PrincipalDep,
-        pool: PoolDep,
-        settings: SettingsDep,
-    ) -> RatingsHistory:
-        authorise(principal, "ministry", "evaluation_body")
-        national_id = normalise_id(data.national_id)
-        problem = resident_id_problem(national_id, today())
-        if problem:
-            raise Problem(
-                422,
-                "invalid-national-id",
-                "Not a valid resident ID",
-                problem,
-                errors=[field_error("national_id", problem)],
-            )
-        body = principal.organisation if principal.role == "evaluation_body" else None
-        person = person_ref(national_id, settings.id_hash_key.encode())
-        rows = await store.person_certificates(pool, person, body)
-        return RatingsHistory(
-            id_last4=national_id[-4:],
-            ratings=[
-                RatingRecord(
-                    number=r["number"],
-                    status="revoked" if r["revoked_at"] else "valid",
-                    name=r["name"],
-                    id_last4=r["id_last4"],
-                    occupation_code=r["occupation_code"],
-                    occupation_name=r["occupation_name"],
-                    level=r["level"],
-                    issued_on=r["issued_on"],
-                    issuing_body=IssuingBody(
-                        body_id=r["body_id"], name=r["body_name"], kind=r["body_kind"]
-                    ),
-                    origin=r["origin"],
-                    origin_id=r["origin_id"],
-                )
-                for r in rows
-            ],
-        )
+            for r in rows[:limit]
+        ]
+        more = len(rows) > limit
+        return RefusedEventPage(items=items, next_after=items[-1].id if more else None)

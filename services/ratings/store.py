@@ -322,3 +322,13 @@ async def revoke(conn: Conn, number: str, reason: str, actor: str) -> asyncpg.Re
         reason,
         actor,
     )
+
+
+async def dead_letters(conn: Conn, *, after: int | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT id, consumer, event_id, event_type, deliveries, reason, created_at, payload
+        FROM ratings.dead_letter WHERE ($1::bigint IS NULL OR id < $1)
+        ORDER BY id DESC LIMIT $2""",
+        after,
+        limit,
+    )

@@ -1,0 +1,247 @@
+"""HTTP for certificates: public verification, revocation, a person's rating history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from litestar import Controller, get, post
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import FromPath, Parameter
+
+from schemas.envelope import Event
+from schemas.ratings import (
+    CERTIFICATE_REVOKED,
+    CertificateRevoked,
+    CertificateVerification,
+    IssuingBody,
+    RatingRecord,
+    RatingsHistory,
+    RatingsHistoryRequest,
+    RevocationCreate,
+    VerifyRequest,
+    VerifyResponse,
+    VerifyResult,
+)
+from services.platform import outbox
+from services.platform.auth import authorise
+from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
+from services.platform.errors import Problem, field_error
+from services.platform.openapi import problem_responses
+from services.platform.settings import Settings
+
+from . import examples, store
+from .domain import (
+    MAX_VERIFY,
+    certificate_number_problem,
+    mask_name,
+    normalise_id,
+    person_ref,
+    resident_id_problem,
+    same_name,
+)
+from .handlers import SCHEMA, today
+
+# Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the
+# limit off (the benchmark does: Litestar keeps every request time of the window per client,
+# so a limit far above real traffic costs more per request the more it allows).
+_VERIFY_RATE = Settings.from_env().verify_rate_per_minute
+VERIFY_LIMITED = (
+    [RateLimitConfig(rate_limit=("minute", _VERIFY_RATE), store="ratings_verify_rate").middleware]
+    if _VERIFY_RATE > 0
+    else []
+)
+
+
+def _verification(row: asyncpg.Record) -> CertificateVerification:
+    revoked = row["revoked_at"] is not None
+    return CertificateVerification(
+        number=row["number"],
+        status="revoked" if revoked else "valid",
+        holder=mask_name(row["name"]),
+        occupation_code=row["occupation_code"],
+        occupation_name=row["occupation_name"],
+        level=row["level"],
+        issued_on=row["issued_on"],
+        issuing_body=IssuingBody(
+            body_id=row["body_id"], name=row["body_name"], kind=row["body_kind"]
+        ),
+        revoked_on=row["revoked_at"].date() if revoked else None,
+        revocation_reason=row["revocation_reason"] if revoked else None,
+    )
+
+
+def _require_number(number: str) -> None:
+    problem = certificate_number_problem(number)
+    if problem:
+        raise Problem(
+            400,
+            "malformed-certificate-number",
+            "Not a certificate number",
+            problem,
+            errors=[field_error("number", problem)],
+        )
+
+
+class CertificateController(Controller):
+    path = "/certificates"
+    tags = ["ratings"]
+
+    @get(
+        "/{number:str}",
+        summary="Verify a certificate (public)",
+        description="Valid or revoked, with the holder's name masked; 404 when no certificate "
+        "has this number (and, if `name` is given, this holder). Rate-limited per client.",
+        middleware=VERIFY_LIMITED,
+        responses=problem_responses(429),
+    )
+    async def verify_one(
+        self,
+        number: FromPath[str],
+        pool: PoolDep,
+        name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
+    ) -> CertificateVerification:
+        _require_number(number)
+        rows = await store.certificates(pool, [number])
+        if not rows or (name is not None and not same_name(name, rows[0]["name"])):
+            raise Problem(404, "certificate-not-found", "No such certificate", number)
+        return _verification(rows[0])
+
+    @post(
+        "/verify",
+        summary="Verify many certificates (public)",
+        description=f"Up to {MAX_VERIFY} numbers, each optionally with the holder's name. "
+        "Rate-limited per client.",
+        status_code=200,
+        middleware=VERIFY_LIMITED,
+        responses=problem_responses(422, 429),
+    )
+    async def verify_many(
+        self, data: Annotated[VerifyRequest, examples.VERIFY], pool: PoolDep
+    ) -> VerifyResponse:
+        if not data.items or len(data.items) > MAX_VERIFY:
+            raise Problem(
+                422,
+                "verify-size",
+                "Too many certificates in one request",
+                f"send 1 to {MAX_VERIFY} items; got {len(data.items)}",
+                errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
+            )
+        wellformed = [i.number for i in data.items if certificate_number_problem(i.number) is None]
+        found = {r["number"]: r for r in await store.certificates(pool, wellformed)}
+        results = []
+        for item in data.items:
+            row = found.get(item.number)
+            if certificate_number_problem(item.number):
+                results.append(VerifyResult(number=item.number, status="malformed"))
+            elif row is None or (item.name is not None and not same_name(item.name, row["name"])):
+                results.append(VerifyResult(number=item.number, status="not_found"))
+            else:
+                view = _verification(row)
+                results.append(
+                    VerifyResult(number=item.number, status=view.status, certificate=view)
+                )
+        return VerifyResponse(results=results)
+
+    @post(
+        "/{number:str}/revocation",
+        summary="Revoke a certificate",
+        description="The issuing body's token or a ministry token; emits certificate.revoked.",
+        status_code=201,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(409),
+    )
+    async def revoke(
+        self,
+        number: FromPath[str],
+        data: Annotated[RevocationCreate, examples.REVOCATION],
+        principal: PrincipalDep,
+        pool: PoolDep,
+    ) -> CertificateVerification:
+        _require_number(number)
+        authorise(principal, "ministry", "evaluation_body")
+        rows = await store.certificates(pool, [number])
+        if not rows:
+            raise Problem(404, "certificate-not-found", "No such certificate", number)
+        if principal.role == "evaluation_body":
+            authorise(principal, "evaluation_body", organisation=rows[0]["body_id"])
+        async with pool.acquire() as conn, conn.transaction():
+            revoked = await store.revoke(conn, number, data.reason, principal.actor)
+            if revoked is None:
+                raise Problem(409, "already-revoked", "Certificate already revoked", number)
+            await outbox.enqueue(
+                conn,
+                SCHEMA,
+                Event(
+                    id=f"revoked:{number}",
+                    source="/ratings",
+                    type=CERTIFICATE_REVOKED,
+                    subject=number,
+                    actor=principal.actor,
+                    data=CertificateRevoked(
+                        number=number,
+                        body_id=revoked["body_id"],
+                        reason=data.reason,
+                        revoked_at=revoked["revoked_at"],
+                        revoked_by=principal.actor,
+                    ),
+                ),
+            )
+        return _verification((await store.certificates(pool, [number]))[0])
+
+
+class PeopleController(Controller):
+    path = "/people"
+    tags = ["ratings"]
+
+    @post(
+        "/ratings-history",
+        summary="Every rating of one person (ministry; a body sees its own certificates)",
+        description="The national ID travels in the body, never in a URL; it is looked up by "
+        "its keyed hash.",
+        status_code=200,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(422),
+    )
+    async def history(
+        self,
+        data: Annotated[RatingsHistoryRequest, examples.HISTORY],
+        principal: PrincipalDep,
+        pool: PoolDep,
+        settings: SettingsDep,
+    ) -> RatingsHistory:
+        authorise(principal, "ministry", "evaluation_body")
+        national_id = normalise_id(data.national_id)
+        problem = resident_id_problem(national_id, today())
+        if problem:
+            raise Problem(
+                422,
+                "invalid-national-id",
+                "Not a valid resident ID",
+                problem,
+                errors=[field_error("national_id", problem)],
+            )
+        body = principal.organisation if principal.role == "evaluation_body" else None
+        person = person_ref(national_id, settings.id_hash_key.encode())
+        rows = await store.person_certificates(pool, person, body)
+        return RatingsHistory(
+            id_last4=national_id[-4:],
+            ratings=[
+                RatingRecord(
+                    number=r["number"],
+                    status="revoked" if r["revoked_at"] else "valid",
+                    name=r["name"],
+                    id_last4=r["id_last4"],
+                    occupation_code=r["occupation_code"],
+                    occupation_name=r["occupation_name"],
+                    level=r["level"],
+                    issued_on=r["issued_on"],
+                    issuing_body=IssuingBody(
+                        body_id=r["body_id"], name=r["body_name"], kind=r["body_kind"]
+                    ),
+                    origin=r["origin"],
+                    origin_id=r["origin_id"],
+                )
+                for r in rows
+            ],
+        )

@@ -79,6 +79,7 @@ async def publish_ceiling(servers: BenchServers, count: int, report: Report) -> 
     )
     report.results[-1].baseline = report.results[-1].value
     await bus.close()
+    return report.results[-1].value
 
 
 async def consumer_throughput(

@@ -322,6 +322,7 @@ class CompetitionStanding(msgspec.Struct, frozen=True, kw_only=True):
     score_total: float
     score_avg: float
     ranks: dict[str, int]
+    results: list[Result] | None = None  # with `?results=true`
 
 
 class MedalTotals(msgspec.Struct, frozen=True, kw_only=True):

@@ -132,8 +132,18 @@ async def test_member_history_with_ranks_and_totals_over_a_range(client: Client)
         "bronze": 1,
         "excellence": 0,
     }
-    recent = (await client.get("/members/CN/history", params={"since": 2020})).json()
+    assert history["competitions"][0]["results"] is None
+    recent = (
+        await client.get("/members/CN/history", params={"since": 2020, "results": "true"})
+    ).json()
     assert recent["totals"]["competitions"] == 1 and recent["since"] == 2020
+    listed = recent["competitions"][0]["results"]
+    assert [(r["skill"], r["medal"], r["best_of_nation"]) for r in listed] == [
+        ("04", "SILVER", False),
+        ("07", "GOLD", True),
+        ("17", "BRONZE", False),
+        ("PO1", "GOLD", False),
+    ]
     assert (await client.get("/members/XX/history")).status_code == 404
 
 

@@ -19,6 +19,7 @@ from schemas.competitions import (
     MemberHistory,
     MemberPage,
     MembersCreate,
+    Result,
     SkillHistory,
     Streak,
 )
@@ -87,8 +88,16 @@ class MemberController(Controller):
         since: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
         until: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
         kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
+        results: Annotated[
+            bool, Parameter(description="List each competition's results too")
+        ] = False,
     ) -> MemberHistory:
         rows = await views.member_standings(pool, code, since=since, until=until, kind=kind)
+        entries: dict[str, list[Result]] = {}
+        if results:
+            listed = await views.member_results(pool, code, since=since, until=until, kind=kind)
+            for r in listed:
+                entries.setdefault(r["competition"], []).append(to_result(r))
         if rows:
             first = rows[0]
             member = Member(
@@ -121,6 +130,7 @@ class MemberController(Controller):
                     score_total=round(own.score_total, 2),
                     score_avg=own.score_avg,
                     ranks={k: row[c] for k, c in views.RANK_COLUMNS.items()},
+                    results=entries.get(row["competition"], []) if results else None,
                 )
             )
         totals = MedalTotals(

@@ -202,27 +202,55 @@ async def member_standings(
     )
 
 
+# Award flags of one result `r` of skill `s` (for reads that span competitions).
+AWARD_FLAGS = """
+    coalesce(s.kind = 'official' AND r.mark = (
+        SELECT max(o.mark) FROM competitions.result o
+        JOIN competitions.skill k ON (k.competition, k.number) = (o.competition, o.skill)
+        WHERE o.competition = r.competition AND o.member = r.member AND o.current
+          AND k.kind = 'official'), false) AS best_of_nation,
+    coalesce(s.kind = 'official' AND r.mark = (
+        SELECT max(o.mark) FROM competitions.result o
+        JOIN competitions.skill k ON (k.competition, k.number) = (o.competition, o.skill)
+        WHERE o.competition = r.competition AND o.current
+          AND k.kind = 'official'), false) AS albert_vidal_award,
+    (SELECT jsonb_agg(jsonb_build_object('id', p.person_id, 'name', p.name) ORDER BY p.seq)
+     FROM competitions.result_competitor p WHERE p.result_id = r.id) AS competitors
+"""
+
+
+async def member_results(
+    conn: Conn, member: str, *, since: int | None, until: int | None, kind: str | None
+) -> list[asyncpg.Record]:
+    """A member's current results in every competition of the range, oldest first."""
+    return await conn.fetch(
+        f"""
+        SELECT r.competition, r.skill, r.member, r.mark, r.position, r.medal, r.revision,
+               {AWARD_FLAGS}
+        FROM competitions.result r
+        JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
+        JOIN competitions.competition c ON c.code = r.competition
+        WHERE r.member = $1 AND r.current
+          AND ($2::int IS NULL OR c.starts_on >= make_date($2, 1, 1))
+          AND ($3::int IS NULL OR c.starts_on < make_date($3 + 1, 1, 1))
+          AND ($4::text IS NULL OR c.kind = $4)
+        ORDER BY c.starts_on, r.competition, r.skill
+        """,
+        member,
+        since,
+        until,
+        kind,
+    )
+
+
 async def skill_history(
     conn: Conn, *, number: str | None, name: str | None, kind: str | None
 ) -> list[asyncpg.Record]:
     """Editions of a skill that have results, oldest first, with their gold results."""
     return await conn.fetch(
-        """
+        f"""
         SELECT c.code AS competition, c.starts_on, s.number, s.name_en,
-               r.member, r.mark, r.position, r.medal, r.revision,
-               coalesce(s.kind = 'official' AND r.mark = (
-                   SELECT max(o.mark) FROM competitions.result o
-                   JOIN competitions.skill k ON (k.competition, k.number) = (o.competition, o.skill)
-                   WHERE o.competition = r.competition AND o.member = r.member AND o.current
-                     AND k.kind = 'official'), false) AS best_of_nation,
-               coalesce(s.kind = 'official' AND r.mark = (
-                   SELECT max(o.mark) FROM competitions.result o
-                   JOIN competitions.skill k ON (k.competition, k.number) = (o.competition, o.skill)
-                   WHERE o.competition = r.competition AND o.current
-                     AND k.kind = 'official'), false) AS albert_vidal_award,
-               (SELECT jsonb_agg(jsonb_build_object('id', p.person_id, 'name', p.name)
-                                 ORDER BY p.seq)
-                FROM competitions.result_competitor p WHERE p.result_id = r.id) AS competitors
+               r.member, r.mark, r.position, r.medal, r.revision, {AWARD_FLAGS}
         FROM competitions.skill s
         JOIN competitions.competition c ON c.code = s.competition
         LEFT JOIN competitions.result r

@@ -19,6 +19,10 @@ from schemas.envelope import Event, new_event_id
 from schemas.events import EVENTS
 from schemas.export import CONTRACTS_DIR, service_receivers, write
 from schemas.occupations import RELEASE_PUBLISHED, OccupationItem, ReleasePublished
+from services.competitions import demo
+from services.competitions.handlers import results_event
+from services.occupations.baseline import read_baseline, release_event
+from services.platform.settings import Settings
 from services.registry import ALL
 
 from .conftest import Client
@@ -93,6 +97,28 @@ def test_event_schema_accepts_real_events_and_names_what_is_wrong() -> None:
     ]
     wrong_type = _release() | {"type": "skills.occupations.release.retracted"}
     assert [e.validator for e in validator.iter_errors(wrong_type)] == ["const"]
+
+
+def _validator(event_type: str) -> jsonschema.Draft202012Validator:
+    path = CONTRACTS_DIR / "events" / f"{event_type}.schema.json"
+    return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_events_the_services_publish_match_the_published_schemas() -> None:
+    baseline, _ = read_baseline(Settings().baseline_csv)
+    events = [
+        release_event(baseline, actor="system:test", source="/tests"),
+        results_event(
+            demo.CODE, demo.results(), actor="system:demo", event_id="demo", source="/tests"
+        ),
+    ]
+    for event in events:
+        body = json.loads(msgspec.json.encode(event))
+        errors = [
+            (list(e.absolute_path), e.message[:120])
+            for e in _validator(event.type).iter_errors(body)
+        ]
+        assert errors == [], event.type
 
 
 async def test_asyncapi_is_served_as_committed_and_rendered(client: Client) -> None:

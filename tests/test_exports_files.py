@@ -38,7 +38,7 @@ async def open_client(settings: Settings) -> AsyncIterator[Client]:
 
 @pytest.fixture
 async def exports_client(settings: Settings, tmp_path: Path) -> AsyncIterator[Client]:
-    configured = msgspec.structs.replace(settings, export_dir=tmp_path / "exports")
+    configured = msgspec.structs.replace(settings, export_dir=str(tmp_path / "exports"))
     async for client in open_client(configured):
         yield client
 
@@ -112,7 +112,7 @@ async def test_bad_export_addresses_get_problem_details(exports_client: Client) 
 
 async def test_scheduled_export_runs_on_its_interval(settings: Settings, tmp_path: Path) -> None:
     configured = msgspec.structs.replace(
-        settings, export_dir=tmp_path / "exports", export_interval=1.0
+        settings, export_dir=str(tmp_path / "exports"), export_interval=1.0
     )
     async for client in open_client(configured):
         runs = await eventually(

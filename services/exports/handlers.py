@@ -34,7 +34,7 @@ class ExportBusy(RuntimeError):
 
 
 def export_root(settings: Settings) -> Path:
-    return settings.export_dir or settings.data_dir / "exports"
+    return Path(settings.export_dir) if settings.export_dir else settings.data_dir / "exports"
 
 
 def new_export_id() -> str:

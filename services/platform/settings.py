@@ -36,7 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     verify_rate_per_minute: int = 120
     # Open-data exports: where the files go (default <data_dir>/exports) and how often a
     # scheduled export runs, in hours (0 = only on demand).
-    export_dir: Path | None = None
+    export_dir: str = ""
     export_interval: float = 0.0
 
     @classmethod

@@ -185,7 +185,10 @@ def dead_letters_list(
 ) -> None:
     """Dead letters of every service, newest first."""
     found = with_pool(lambda pool: dead_letters.list_letters(pool, service_schemas(), limit))
-    table = Table("id", "consumer", "event id", "type", "deliveries", "reason", "when")
+    table = Table()
+    for column in ("id", "consumer", "event id", "type", "deliveries", "reason", "when"):
+        # ids stay whole so they can be copied into `show` / `replay`; the reason may wrap.
+        table.add_column(column, no_wrap=column in ("id", "event id"))
     for d in found:
         table.add_row(
             d.address,

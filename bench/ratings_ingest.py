@@ -19,12 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,15 +32,13 @@ from schemas.envelope import Event, new_event_id
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
 from services.platform.auth import create_token
 from services.platform.bus import Bus
-from services.platform.embedded import free_port
 from services.ratings.domain import LEVELS, certificate_number, mod11_2, person_ref
 
+from .ratings_procs import Memory, Services, cpu_delta
 from .report import Report, Result, percentile
 from .servers import BenchServers, bench_servers
 
 ROOT = Path(__file__).resolve().parents[1]
-LOG = Path(os.environ["BENCH_LOG"]) if os.environ.get("BENCH_LOG") else None
-PROFILE = os.environ["BENCH_PROFILE"].split() if os.environ.get("BENCH_PROFILE") else []
 BODY = "bench-enterprise-demo"
 CODES = [f"4-98-{m:02d}-{n:02d}" for m in range(1, 6) for n in range(1, 11)]  # invented
 LEVEL_MIX = ["junior", "intermediate", "senior", "technician"]
@@ -81,125 +74,6 @@ def batch_body(batch: int, size: int) -> bytes:
             "candidates": candidates,
         }
     )
-
-
-# -- processes and memory ----------------------------------------------------------------------
-
-
-class Services:
-    """N `python -m services.ratings` processes; each serves HTTP and runs the consumers."""
-
-    def __init__(self, servers: BenchServers, count: int) -> None:
-        self.ports = [free_port() for _ in range(count)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLSREG_")}
-        self.env = env | {
-            "DATABASE_URL": servers.database_url,
-            "NATS_URL": servers.nats_url,
-            "SKILLSREG_SUBJECT_ROOT": servers.root,
-            "SKILLSREG_LOG_LEVEL": "WARNING",
-            "SKILLSREG_LOAD_BASELINE": "false",
-            "SKILLSREG_VERIFY_RATE_PER_MINUTE": "0",  # off: one client address sends it all
-            "SKILLSREG_DB_POOL_MAX": "20",
-        }
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def __enter__(self) -> Services:
-        for port in self.ports:
-            self.procs.append(
-                subprocess.Popen(
-                    [sys.executable, *PROFILE, "-m", "services.ratings"],
-                    cwd=ROOT,
-                    env=self.env | {"SKILLSREG_PORT": str(port)},
-                    stdout=LOG.open("ab") if LOG else subprocess.DEVNULL,
-                )
-            )
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        for proc in self.procs:
-            proc.send_signal(signal.SIGINT)
-        for proc in self.procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def _status(pid: int, field: str) -> int:
-    for name in ("status", "smaps_rollup"):
-        try:
-            text = Path(f"/proc/{pid}/{name}").read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
-def _listener(port: int) -> int | None:
-    """The pid listening on a local TCP port (found through its socket inode)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            parts = line.split()
-            if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(parts[9])
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            for fd in (entry / "fd").iterdir():
-                link = os.readlink(fd)
-                if link.startswith("socket:[") and link[8:-1] in inodes:
-                    return int(entry.name)
-        except OSError:
-            continue
-    return None
-
-
-class Memory:
-    """Peak memory per process, sampled every half second."""
-
-    def __init__(self, services: Services, servers: BenchServers) -> None:
-        self.services = services
-        self.nats = _listener(int(servers.nats_url.rsplit(":", 1)[1]))
-        self.pg = _listener(int(servers.database_url.rsplit(":", 1)[1].split("/")[0]))
-        self.peak: dict[str, int] = {}
-
-    def sample(self) -> None:
-        now = {
-            f"service {i + 1} (RSS)": _status(p.pid, "VmRSS")
-            for i, p in enumerate(self.services.procs)
-        }
-        now["bench driver (RSS)"] = _status(os.getpid(), "VmRSS")
-        if self.nats:
-            now["nats-server (RSS)"] = _status(self.nats, "VmRSS")
-        if self.pg:
-            now["postgres (PSS, all backends)"] = sum(
-                _status(pid, "Pss") for pid in [self.pg, *_children(self.pg)]
-            )
-        for name, value in now.items():
-            self.peak[name] = max(self.peak.get(name, 0), value)
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await asyncio.to_thread(self.sample)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.5)
 
 
 # -- set-up, baseline, ingest, verification ------------------------------------------------------
@@ -239,10 +113,10 @@ async def setup(
     return {"Authorization": f"Bearer {body}", "content-type": "application/json"}
 
 
-async def raw_copy(db: asyncpg.Connection, candidates: int) -> float:
-    """COPY the same number of certificate rows, shaped and indexed like ratings.certificate."""
+def raw_rows(candidates: int) -> list[tuple[object, ...]]:
+    """The certificate rows the ingest will write, built before any clock or CPU count starts."""
     key = b"bench-key"
-    rows = [
+    return [
         (
             certificate_number(2026, 1, i + 1),
             person_ref(national_id(i), key),
@@ -259,6 +133,10 @@ async def raw_copy(db: asyncpg.Connection, candidates: int) -> float:
         )
         for i in range(candidates)
     ]
+
+
+async def raw_copy(db: asyncpg.Connection, rows: list[tuple[object, ...]]) -> float:
+    """COPY the rows into a table shaped and indexed like ratings.certificate; rows/s."""
     await db.execute("CREATE TABLE bench_raw_certificate (LIKE ratings.certificate INCLUDING ALL)")
     columns = [
         "number", "person", "id_last4", "name", "occupation_code", "level", "body_id", "origin",
@@ -268,7 +146,7 @@ async def raw_copy(db: asyncpg.Connection, candidates: int) -> float:
     await db.copy_records_to_table("bench_raw_certificate", records=rows, columns=columns)
     elapsed = time.perf_counter() - started
     await db.execute("DROP TABLE bench_raw_certificate")
-    return candidates / elapsed
+    return len(rows) / elapsed
 
 
 async def ingest(
@@ -324,7 +202,7 @@ async def verify_during(client: httpx.AsyncClient, url: str, stop: asyncio.Event
     while not stop.is_set():
         numbers = await db.fetch("SELECT number FROM ratings.certificate LIMIT 500")
         paths = [f"/certificates/{r['number']}" for r in numbers]
-        got, _ = await load(client, paths, 2.0, 4)
+        got, _ = await load(client, paths, 2.0, 1)  # one client: measure, barely load
         latencies += got
     await db.close()
     return latencies
@@ -343,9 +221,13 @@ async def main(args: argparse.Namespace) -> Report:
             for client in clients:
                 await _wait_http(client)
             headers = await setup(servers, db, clients[0])
-            print(f"[ratings] raw COPY of {batches * args.batch_size:,} certificate rows")
-            raw = await raw_copy(db, batches * args.batch_size)
             memory = Memory(services, servers)
+            print(f"[ratings] raw COPY of {batches * args.batch_size:,} certificate rows")
+            rows = raw_rows(batches * args.batch_size)
+            before = memory.cpu()
+            raw = await raw_copy(db, rows)
+            raw_cpu = cpu_delta(before, memory.cpu())
+            del rows
             stop = asyncio.Event()
             sampler = asyncio.create_task(memory.run(stop))
             verifier = asyncio.create_task(verify_during(clients[-1], servers.database_url, stop))
@@ -353,7 +235,9 @@ async def main(args: argparse.Namespace) -> Report:
                 f"[ratings] ingest {batches:,} batches of {args.batch_size:,} candidates, "
                 f"{args.concurrency} in flight, {args.processes} service process(es)"
             )
+            before = memory.cpu()
             rate = await ingest(clients, headers, batches, args.batch_size, args.concurrency, db)
+            ours_cpu = cpu_delta(before, memory.cpu())
             stop.set()
             during = await verifier
             report.add(
@@ -365,6 +249,23 @@ async def main(args: argparse.Namespace) -> Report:
                     raw,
                 )
             )
+            per_k = 1000 / (batches * args.batch_size) * 1000  # ms per 1,000 candidates
+            ours_ms = (
+                ours_cpu["services"] + ours_cpu["postgres"] + ours_cpu["nats-server"]
+            ) * per_k
+            raw_ms = (raw_cpu["driver"] + raw_cpu["postgres"]) * per_k
+            report.add(
+                Result(
+                    "ingest CPU per 1,000 candidates (services + postgres + nats)",
+                    ours_ms,
+                    "ms",
+                    "raw COPY CPU per 1,000 rows (client + postgres)",
+                    raw_ms,
+                    higher_is_better=False,
+                    note=", ".join(f"{k} {v * per_k:.0f} ms" for k, v in ours_cpu.items()),
+                )
+            )
+            print("  ingest CPU split per 1,000 candidates: " + report.results[-1].note)
             certificates = await db.fetchval("SELECT count(*) FROM ratings.certificate")
             print(f"[ratings] {certificates:,} certificates; verification under load")
             sample = await db.fetch(

@@ -164,6 +164,8 @@ async def test_conflicts_with_catalogue_are_refused(shared_client: Client) -> No
     fields = problem_fields(response)
     assert "already in the catalogue" in fields["items[0].code"]
     assert "changes nothing" in fields["amendments[1].code"]
+    response = await publish(client, new_release(kind="baseline"))
+    assert "only to an empty catalogue" in problem_fields(response)["kind"]
     await assert_nothing_applied(client)
 
 

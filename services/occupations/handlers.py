@@ -82,6 +82,11 @@ async def plan_release(conn: Connection | Pool, release: ReleasePublished) -> Re
         release.retirements, current, children, replacements
     )
     plan.issues = check_overlaps(release) + item_issues + amend_issues + retire_issues
+    if release.kind == "baseline" and await store.has_releases(conn):
+        # The lenient parent rule of the baseline is for the 2022 file only.
+        plan.issues.insert(
+            0, ("kind", "a baseline applies only to an empty catalogue; use new-occupations")
+        )
     return plan
 
 

@@ -22,6 +22,10 @@ async def release_hash(conn: Conn, release_id: str) -> str | None:
     return value
 
 
+async def has_releases(conn: Conn) -> bool:
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT FROM occupations.release)"))
+
+
 async def existing_levels(conn: Conn, codes: list[str]) -> dict[str, int]:
     rows = await conn.fetch(
         "SELECT code, level FROM occupations.occupation WHERE code = any($1::text[])", codes

@@ -204,13 +204,15 @@ async def _announce(
 ) -> None:
     """One certificate.issued event per part of up to PART_SIZE certificates, via the outbox."""
     parts = (len(issued) + PART_SIZE - 1) // PART_SIZE
+    # Event ids stay within the envelope's 200 characters whatever the cause's id was.
+    cause_id = cause.id if len(cause.id) <= 160 else hashlib.sha256(cause.id.encode()).hexdigest()
     for part in range(parts):
         chunk = issued[part * PART_SIZE : (part + 1) * PART_SIZE]
         await outbox.enqueue(
             conn,
             SCHEMA,
             Event(
-                id=f"certificates:{cause.id}:{part + 1}",
+                id=f"certificates:{cause_id}:{part + 1}",
                 source="/ratings",
                 type=CERTIFICATE_ISSUED,
                 subject=origin_id,

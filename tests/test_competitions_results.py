@@ -214,6 +214,8 @@ async def test_conflict_found_only_by_the_consumer_is_refused_whole(client: Clie
     assert (await current(client, "07"))["results"][0]["mark"] == 750
     untouched = await current(client, "17")
     assert untouched["revision"] is None and untouched["results"] == []
+    elsewhere = await client.get(f"/competitions/OTHER2024/submissions/{loser.id}")
+    assert elsewhere.json()["status"] == "pending"  # not an event of that competition
     refused = (await client.get("/competitions/WSCT2024/submissions")).json()["items"]
     assert [(r["event_id"], r["skills"]) for r in refused] == [(loser.id, ["17", "07"])]
 

@@ -79,8 +79,8 @@ def wait_seconds(request: Request[Any, Any, Any]) -> float:
     return min(float(match.group(1)), MAX_WAIT) if match else 0.0
 
 
-async def read_status(pool: Any, event_id: str) -> SubmissionStatus:
-    row = await store.submission(pool, event_id)
+async def read_status(pool: Any, code: str, event_id: str) -> SubmissionStatus:
+    row = await store.submission(pool, event_id, code)
     if row is None:
         return SubmissionStatus(event_id=event_id, status="pending")
     return SubmissionStatus(
@@ -284,7 +284,7 @@ class CompetitionController(Controller):
             await bus.publish(event)
         except (EventTooLarge, ValueError) as exc:
             raise Problem(413, "too-large", "Results too large for one event", str(exc)) from exc
-        status = await self._wait(pool, event.id, wait_seconds(request))
+        status = await self._wait(pool, code, event.id, wait_seconds(request))
         url = f"/competitions/{code}/submissions/{event.id}"
         body = Submitted(
             event_id=event.id,
@@ -299,11 +299,11 @@ class CompetitionController(Controller):
         )
 
     @staticmethod
-    async def _wait(pool: Any, event_id: str, seconds: float) -> SubmissionStatus:
+    async def _wait(pool: Any, code: str, event_id: str, seconds: float) -> SubmissionStatus:
         deadline = time.monotonic() + seconds
         status = SubmissionStatus(event_id=event_id, status="pending")
         while seconds and time.monotonic() < deadline:
-            status = await read_status(pool, event_id)
+            status = await read_status(pool, code, event_id)
             if status.status != "pending":
                 break
             await asyncio.sleep(0.05)
@@ -332,7 +332,7 @@ class CompetitionController(Controller):
     async def submission(
         self, pool: PoolDep, code: FromPath[str], event_id: FromPath[str]
     ) -> SubmissionStatus:
-        return await read_status(pool, event_id)
+        return await read_status(pool, code, event_id)
 
     @get(
         "/{code:str}/medal-table",

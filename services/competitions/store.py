@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from schemas.competitions import CompetitionCreate, MemberCreate, SkillCreate
+from schemas.competitions import RESULTS_PUBLISHED, CompetitionCreate, MemberCreate, SkillCreate
 from schemas.occupations import OccupationState
 from services.platform.db import Connection, Pool
 
@@ -298,14 +298,23 @@ async def record_submission(
     )
 
 
-async def submission(conn: Conn, event_id: str) -> asyncpg.Record | None:
+async def submission(
+    conn: Conn, event_id: str, competition: str | None = None
+) -> asyncpg.Record | None:
+    """Applied or refused (`competition`: only if the event was for that competition)."""
     return await conn.fetchrow(
         """SELECT 'applied' AS status, NULL AS reason, applied, unchanged
-        FROM competitions.submission WHERE event_id = $1
+        FROM competitions.submission
+        WHERE event_id = $1 AND ($2::text IS NULL OR competition = $2)
         UNION ALL
-        SELECT 'refused', reason, '{}', '{}' FROM competitions.dead_letter WHERE event_id = $1
+        SELECT 'refused', reason, '{}', '{}' FROM competitions.dead_letter
+        WHERE event_id = $1 AND consumer = 'competitions-results'
+          AND ($2::text IS NULL OR CASE WHEN event_type = $3 THEN
+               convert_from(payload, 'UTF8')::jsonb->'data'->>'competition' = $2 END)
         LIMIT 1""",
         event_id,
+        competition,
+        RESULTS_PUBLISHED,
     )
 
 

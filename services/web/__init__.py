@@ -10,9 +10,11 @@ from litestar.static_files import create_static_files_router
 
 from services.platform.runtime import Service
 
+from .competition_pages import CompetitionPages
 from .i18n import LANGS
 from .occupation_pages import OccupationPages
 from .render import STATIC
+from .verification_pages import VerificationPages
 
 
 @get("/", include_in_schema=False, sync_to_thread=False)
@@ -20,7 +22,7 @@ def root() -> Redirect:
     return Redirect("/zh/")
 
 
-PAGES: list[Any] = [OccupationPages]
+PAGES: list[Any] = [OccupationPages, VerificationPages, CompetitionPages]
 
 SERVICE = Service(
     name="web",

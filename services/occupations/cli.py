@@ -16,12 +16,11 @@ from typing import Annotated, Any
 import msgspec
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
 from schemas.occupations import ReleasePublished, ReleaseStatus
 from services.platform.bus import Bus
 from services.platform.db import create_pool
+from services.platform.import_report import ImportProgress, ImportReport
 from services.platform.settings import Settings
 
 from .handlers import (
@@ -50,11 +49,17 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
 
 
-def read_csv(path: Path, meta: dict[str, Any], progress: Progress) -> ReleasePublished:
+def read_csv(path: Path, meta: dict[str, Any]) -> ReleasePublished:
     """One row per entry; an `amend` row changes only the cells it fills."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    task = progress.add_task("reading rows", total=len(rows))
+    with ImportProgress(f"reading {path.name}", total=len(rows), console=console) as progress:
+        return release_from_rows(rows, meta, progress)
+
+
+def release_from_rows(
+    rows: list[dict[str, str]], meta: dict[str, Any], progress: ImportProgress
+) -> ReleasePublished:
     items: list[dict[str, Any]] = []
     amendments: list[dict[str, Any]] = []
     retirements: list[dict[str, Any]] = []
@@ -94,19 +99,19 @@ def read_csv(path: Path, meta: dict[str, Any], progress: Progress) -> ReleasePub
             )
         else:
             raise ReleaseFileError(f"line {line}: action {action!r} is not add, amend or retire")
-        progress.advance(task)
+        progress.advance()
     body = meta | {"items": items, "amendments": amendments, "retirements": retirements}
     return msgspec.convert(body, ReleasePublished)
 
 
-def read_release(path: Path, meta: dict[str, Any], progress: Progress) -> ReleasePublished:
+def read_release(path: Path, meta: dict[str, Any]) -> ReleasePublished:
     try:
         if path.suffix.lower() == ".csv":
             missing = [k for k in ("release_id", "title", "published_on") if not meta.get(k)]
             if missing:
                 options = ", ".join("--" + m.replace("_", "-") for m in missing)
                 raise ReleaseFileError(f"a CSV release needs {options}")
-            return read_csv(path, meta, progress)
+            return read_csv(path, meta)
         release = msgspec.json.decode(path.read_bytes(), type=ReleasePublished)
         overrides = {k: v for k, v in meta.items() if v}
         return msgspec.structs.replace(release, **overrides) if overrides else release
@@ -115,34 +120,35 @@ def read_release(path: Path, meta: dict[str, Any], progress: Progress) -> Releas
 
 
 async def publish_and_wait(
-    settings: Settings, release: ReleasePublished, actor: str, wait: float, progress: Progress
+    settings: Settings, release: ReleasePublished, actor: str, wait: float
 ) -> tuple[str, ReleaseStatus | None, list[tuple[str, str]]]:
-    """Returns (outcome, final status, refusals) with outcome one of
-    applied, refused, pending, already applied, invalid, conflict."""
+    """(outcome, final status, refusals); outcome is applied, refused, pending, already
+    applied, invalid or conflict."""
     assert settings.database_url and settings.nats_url
     pool = await create_pool(settings.database_url)
     bus = await Bus.connect(settings.nats_url, root=settings.subject_root)
+    steps = f"checking, publishing and applying {release.size} entries"
     try:
         await bus.ensure_stream("occupations")
-        check = progress.add_task("checking and publishing", total=1)
-        try:
-            submitted = await submit_release(
-                pool, bus, release, actor=actor, source="/occupations/cli"
-            )
-        except ReleaseInvalid as exc:
-            return "invalid", None, exc.issues
-        except (ReleaseConflict, ReleaseTooLarge) as exc:
-            return "conflict", None, [("$", str(exc))]
-        progress.advance(check)
-        if submitted.already_applied:
-            return "already applied", await release_status(pool, release.release_id), []
-        applying = progress.add_task("waiting for the catalogue", total=None)
-        deadline = time.monotonic() + wait
-        status = await release_status(pool, release.release_id)
-        while (status is None or status.status == "pending") and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        with ImportProgress(steps, total=2, console=console) as progress:
+            try:
+                submitted = await submit_release(
+                    pool, bus, release, actor=actor, source="/occupations/cli"
+                )
+            except ReleaseInvalid as exc:
+                return "invalid", None, exc.issues
+            except (ReleaseConflict, ReleaseTooLarge) as exc:
+                return "conflict", None, [("$", str(exc))]
+            progress.advance()
             status = await release_status(pool, release.release_id)
-        progress.update(applying, total=1, completed=1)
+            if submitted.already_applied:
+                progress.advance()
+                return "already applied", status, []
+            deadline = time.monotonic() + wait
+            while (status is None or status.status == "pending") and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+                status = await release_status(pool, release.release_id)
+            progress.advance()
         outcome = status.status if status else "pending"
         refusals = [("$", status.reason or "")] if status and status.status == "refused" else []
         return outcome, status, refusals
@@ -157,16 +163,19 @@ def print_report(
     status: ReleaseStatus | None,
     refusals: list[tuple[str, str]],
 ) -> None:
-    table = Table("", "count", "codes", title=f"release {release.release_id}: {outcome}")
+    console.print(f"release {release.release_id}: [bold]{outcome}[/bold]")
+    report = ImportReport("entries")
     changes = status.changes if status and status.status == "applied" else []
     for kind in ("added", "amended", "retired"):
-        codes = [c.code for c in changes if c.change == kind]
-        shown = ", ".join(codes[:8]) + (f" … (+{len(codes) - 8})" if len(codes) > 8 else "")
-        table.add_row(kind, str(len(codes)), shown)
-    table.add_row("refused", str(len(refusals) if refusals else 0), "")
-    console.print(table)
+        report.count(kind, sum(1 for c in changes if c.change == kind))
     for where, why in refusals:
-        console.print(f"[red]refused[/red] {where}: {why}")
+        report.refuse(where, why)
+    report.print(console)
+    for kind in ("added", "amended", "retired"):
+        codes = [c.code for c in changes if c.change == kind]
+        if codes:
+            more = f" … (+{len(codes) - 12})" if len(codes) > 12 else ""
+            console.print(f"{kind}: {', '.join(codes[:12])}{more}")
     if outcome == "already applied":
         console.print("identical content was already applied: nothing to do")
     if outcome == "pending":
@@ -191,16 +200,12 @@ def import_release(
     meta: dict[str, Any] = {"release_id": release_id, "title": title, "kind": kind}
     meta["published_on"] = date.fromisoformat(published_on) if published_on else ""
     settings = Settings.from_env().resolved()
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        try:
-            release = read_release(path, {k: v for k, v in meta.items() if v}, progress)
-        except ReleaseFileError as exc:
-            console.print(f"[red]cannot read the release:[/red] {exc}")
-            raise typer.Exit(2) from exc
-        outcome, status, refusals = asyncio.run(
-            publish_and_wait(settings, release, actor, wait, progress)
-        )
+    try:
+        release = read_release(path, {k: v for k, v in meta.items() if v})
+    except ReleaseFileError as exc:
+        console.print(f"[red]cannot read the release:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    outcome, status, refusals = asyncio.run(publish_and_wait(settings, release, actor, wait))
     print_report(release, outcome, status, refusals)
     if outcome not in ("applied", "already applied"):
         raise typer.Exit(1)

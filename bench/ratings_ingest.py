@@ -130,6 +130,7 @@ def raw_rows(candidates: int) -> list[tuple[object, ...]]:
             date(2026, 6, 15),
             date(2026, 11, 23),
             None,
+            2026,
         )
         for i in range(candidates)
     ]
@@ -140,7 +141,7 @@ async def raw_copy(db: asyncpg.Connection, rows: list[tuple[object, ...]]) -> fl
     await db.execute("CREATE TABLE bench_raw_certificate (LIKE ratings.certificate INCLUDING ALL)")
     columns = [
         "number", "person", "id_last4", "name", "occupation_code", "level", "body_id", "origin",
-        "origin_id", "exam_date", "issued_on", "grant_id",
+        "origin_id", "exam_date", "issued_on", "grant_id", "year",
     ]  # fmt: skip
     started = time.perf_counter()
     await db.copy_records_to_table("bench_raw_certificate", records=rows, columns=columns)

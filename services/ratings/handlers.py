@@ -138,7 +138,8 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
             continue
         certificates.append(
             (number, c.person, c.id_last4, c.name, c.occupation_code, c.level, batch.body_id,
-             "assessment", batch.batch_id, batch.exam_date, issued_on, None)
+             "assessment", batch.batch_id, batch.exam_date, issued_on, None,
+             batch.exam_date.year)
         )  # fmt: skip
         issued.append(
             IssuedCertificate(
@@ -307,6 +308,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
                 g.awarded_on,
                 issued_on,
                 gid,
+                g.awarded_on.year,
             )
         )
         issued.append(

@@ -220,6 +220,7 @@ CERTIFICATE_COLUMNS = (
     "exam_date",
     "issued_on",
     "grant_id",
+    "year",  # the partition: the exam year the number starts with
 )
 
 
@@ -296,7 +297,13 @@ CERTIFICATE_VIEW = """
 
 
 async def certificates(conn: Conn, numbers: list[str]) -> list[asyncpg.Record]:
-    return await conn.fetch(CERTIFICATE_VIEW + " WHERE c.number = any($1::text[])", numbers)
+    """By number; each number names its year, so only those years' partitions are read."""
+    years = sorted({int(n[:4]) for n in numbers if n[:4].isdigit()})
+    return await conn.fetch(
+        CERTIFICATE_VIEW + " WHERE c.number = any($1::text[]) AND c.year = any($2::smallint[])",
+        numbers,
+        years,
+    )
 
 
 async def person_certificates(
@@ -316,11 +323,12 @@ async def revoke(conn: Conn, number: str, reason: str, actor: str) -> asyncpg.Re
     return await conn.fetchrow(
         """UPDATE ratings.certificate
         SET revoked_at = now(), revoked_by = $3, revocation_reason = $2
-        WHERE number = $1 AND revoked_at IS NULL
+        WHERE number = $1 AND year = $4 AND revoked_at IS NULL
         RETURNING number, body_id, revoked_at""",
         number,
         reason,
         actor,
+        int(number[:4]),
     )
 
 

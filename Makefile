@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint bench contracts lock clean
+.PHONY: install run test lint bench contracts lock clean browser
 
 install: $(STAMP)
 
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	$(BIN)/python -m services
 
-test: install
+# Headless Chromium (and a CJK font for readable screenshots) for the browser tests; only as
+# root, never fatal: without it those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei) \
+		>/dev/null 2>&1; } || echo "chromium not installed: browser tests will skip"
+
+test: install browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install

@@ -123,3 +123,24 @@ async def test_scheduled_export_runs_on_its_interval(settings: Settings, tmp_pat
         assert run["trigger"] == "scheduled" and runs.json()["latest"] == run["export_id"]
         metadata = (await client.get("/exports/latest/metadata.json")).json()
         assert metadata["export_id"] == run["export_id"]
+
+
+async def test_export_holds_releases_and_competition_results(exports_client: Client) -> None:
+    from .test_competitions_reads import fixture_competition
+
+    client = exports_client
+    await fixture_competition(client)
+    admin = await client.token("admin", "ops")
+    run = (await client.post("/exports", headers=admin | {"Prefer": "wait=30"})).json()
+    counts = {d["name"]: d["rows"] for d in run["metadata"]["datasets"]}
+    assert counts["releases"] == 1 and counts["release_changes"] == CATALOGUE_ENTRIES
+    assert counts["competitions"] == 1 and counts["medal_tables"] == 5
+    entries = (await client.get("/competitions/WSCT2024/entries", params={"limit": 500})).json()
+    assert counts["results"] == len(entries["items"]) > 0
+    table = (await client.get("/exports/latest/medal_tables.csv")).content.decode("utf-8-sig")
+    rows = {r["member"]: r for r in csv.DictReader(io.StringIO(table))}
+    assert rows["KR"]["rank_gold"] == "1" and rows["CN"]["rank_total"] == "1"
+    results = (await client.get("/exports/latest/results.jsonl")).content
+    assert b"national_id" not in results
+    first = msgspec.json.decode(results.splitlines()[0])
+    assert first["competition"] == "WSCT2024" and first["competitor_ids"]

@@ -2,7 +2,7 @@
 
 Exports read the same public API as everyone else (in-process), so they never hold more than
 the API publishes (masked names, no national IDs) and never read another context's tables.
-A dataset whose route this process does not serve is left out and the metadata says so.
+A dataset whose route this process does not serve is left out.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from litestar import Litestar
 from services.web.public_api import PublicApi
 
 Rows = AsyncIterator[dict[str, Any]]
+ORDERINGS = ("gold", "total", "points", "score_total", "score_avg", "points_per_skill")
 
 
 class Dataset(NamedTuple):
@@ -29,12 +30,98 @@ async def occupations(public: PublicApi) -> Rows:
         yield item
 
 
+async def releases(public: PublicApi) -> Rows:
+    async for item in public.pages("/releases", {"limit": 200}):
+        yield item
+
+
+async def release_changes(public: PublicApi) -> Rows:
+    """The history of every occupation, release by release (what each release changed)."""
+    ids = [r["release_id"] async for r in public.pages("/releases", {"limit": 200})]
+    for release_id in ids:
+        body = (await public.raw(f"/releases/{release_id}")).json()
+        for change in body.get("changes", []):
+            yield {"release_id": release_id, "revision": body["release"]["revision"]} | change
+
+
+async def _competition_codes(public: PublicApi) -> list[str]:
+    return [c["code"] async for c in public.pages("/competitions", {"limit": 200})]
+
+
+async def competitions(public: PublicApi) -> Rows:
+    async for item in public.pages("/competitions", {"limit": 200}):
+        yield item
+
+
+async def members(public: PublicApi) -> Rows:
+    async for item in public.pages("/members", {"limit": 500}):
+        yield item
+
+
+async def skills(public: PublicApi) -> Rows:
+    for code in await _competition_codes(public):
+        async for item in public.pages(f"/competitions/{code}/skills", {"limit": 200}):
+            yield {"competition": code} | item
+
+
+async def results(public: PublicApi) -> Rows:
+    """Every current result; competitors as published (names masked by the API)."""
+    for code in await _competition_codes(public):
+        async for item in public.pages(f"/competitions/{code}/entries", {"limit": 500}):
+            competitors = item.pop("competitors", [])
+            yield (
+                {"competition": code}
+                | item
+                | {
+                    "competitor_ids": [c["id"] for c in competitors],
+                    "competitor_names": [c["name"] for c in competitors],
+                }
+            )
+
+
+async def medal_tables(public: PublicApi) -> Rows:
+    """One row per competition and member, with its rank under every ordering."""
+    for code in await _competition_codes(public):
+        ranks: dict[str, dict[str, int]] = {}
+        rows: list[dict[str, Any]] = []
+        for ordering in ORDERINGS:
+            table = await public.raw(f"/competitions/{code}/medal-table", {"rank_by": ordering})
+            for row in table.json().get("rows", []):
+                ranks.setdefault(row["member"], {})[f"rank_{ordering}"] = row.pop("rank")
+                if ordering == "gold":
+                    rows.append(row)
+        for row in rows:
+            yield {"competition": code, **ranks[row["member"]], **row}
+
+
 DATASETS: list[Dataset] = [
     Dataset(
         "occupations",
         "Every entry of the occupational classification (all four levels), current state.",
         "/occupations",
         occupations,
+    ),
+    Dataset("releases", "Applied releases of the classification.", "/releases", releases),
+    Dataset(
+        "release_changes",
+        "What each release added, amended or retired: the history of every occupation.",
+        "/releases/{release_id:str}",
+        release_changes,
+    ),
+    Dataset("competitions", "Competitions and their rules.", "/competitions", competitions),
+    Dataset("members", "Members and provinces that compete.", "/members", members),
+    Dataset("skills", "Skills of each competition.", "/competitions/{code:str}/skills", skills),
+    Dataset(
+        "results",
+        "Current results of every competition: mark, position, medal, awards, competitors.",
+        "/competitions/{code:str}/entries",
+        results,
+    ),
+    Dataset(
+        "medal_tables",
+        "Medal table of every competition with the member's rank under each ordering.",
+        "/competitions/{code:str}/medal-table",
+        medal_tables,
     ),
 ]
 

@@ -63,18 +63,23 @@ class PublicApi:
     async def pages(
         self, path: str, params: Params | None = None, *, items: str = "items"
     ) -> AsyncIterator[dict[str, Any]]:
-        """Every item of a keyset-paginated list, following its `next` link."""
-        response = await self.raw(path, params)
+        """Every item of a keyset-paginated list, following its `next` link, or else passing
+        `next_after` back as `after`."""
+        query = dict(params or {})
+        response = await self.raw(path, query)
         while True:
             if response.status_code != 200:
                 raise ApiError(response.status_code, _problem(response))
             body = msgspec.json.decode(response.content)
             for item in body.get(items, []):
                 yield item
-            link = body.get("next")
-            if not link:
+            if body.get("next"):
+                response = await self._http.get(body["next"])
+            elif body.get("next_after") is not None:
+                query["after"] = body["next_after"]
+                response = await self.raw(path, query)
+            else:
                 return
-            response = await self._http.get(link)
 
 
 def _problem(response: httpx.Response) -> dict[str, Any]:

@@ -77,6 +77,9 @@ async def test_admin_export_writes_csv_and_jsonl_that_match_their_metadata(
     listing = (await client.get("/exports")).json()
     assert listing["latest"] == run["export_id"]
     assert [r["export_id"] for r in listing["items"]] == [run["export_id"]]
+    page = await client.get("/en/exports")
+    assert run["export_id"] in page.text
+    assert 'href="/exports/latest/occupations.csv"' in page.text
 
 
 async def test_exports_need_an_admin_token(exports_client: Client) -> None:

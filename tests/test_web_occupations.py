@@ -75,3 +75,21 @@ async def test_stylesheet_is_served_locally(client: Client) -> None:
 
 def _codes(html: str) -> list[str]:
     return [part.split('"', 1)[0] for part in html.split('class="code"><a href="')[1:]]
+
+
+async def test_search_by_name_release_list_and_occupation_history(client: Client) -> None:
+    found = await client.get("/zh/occupations", params={"q": "程序设计"})
+    assert found.status_code == 200 and 'href="/zh/occupations/4-04-05-01"' in found.text
+    releases = await client.get("/en/releases")
+    assert releases.status_code == 200 and 'href="/en/releases/csco-2022"' in releases.text
+    release = await client.get("/zh/releases/csco-2022")
+    assert release.status_code == 200 and 'href="/zh/occupations/4-04-05-01"' in release.text
+    assert (await client.get("/en/releases/no-such-release")).status_code == 404
+    occupation = await client.get("/en/occupations/4-04-05-01")
+    history = occupation.text.split('id="history"', 1)[1].split("</table>", 1)[0]
+    assert 'href="/en/releases/csco-2022"' in history
+
+
+async def test_open_data_page_lists_the_latest_export(client: Client) -> None:
+    empty = await client.get("/zh/exports")
+    assert empty.status_code == 200 and "尚无数据导出" in empty.text

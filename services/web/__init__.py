@@ -13,6 +13,7 @@ from services.platform.runtime import Service
 from .competition_pages import CompetitionPages
 from .i18n import LANGS
 from .occupation_pages import OccupationPages
+from .release_pages import ReleasePages
 from .render import STATIC
 from .verification_pages import VerificationPages
 
@@ -22,7 +23,7 @@ def root() -> Redirect:
     return Redirect("/zh/")
 
 
-PAGES: list[Any] = [OccupationPages, VerificationPages, CompetitionPages]
+PAGES: list[Any] = [OccupationPages, ReleasePages, VerificationPages, CompetitionPages]
 
 SERVICE = Service(
     name="web",

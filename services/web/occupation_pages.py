@@ -9,7 +9,12 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter, PathParameter
 from litestar.response import Response
 
-from schemas.occupations import OccupationDetail, OccupationPage, OccupationStats
+from schemas.occupations import (
+    OccupationDetail,
+    OccupationHistory,
+    OccupationPage,
+    OccupationStats,
+)
 
 from .public_api import ApiError
 from .render import api, page, serves
@@ -78,10 +83,7 @@ class OccupationPages(Controller):
                 return page(request, "missing.html", status=400, problem=exc.problem)
             if detail is None:
                 return page(request, "missing.html", status=404, problem=None)
-            history: list[dict[str, Any]] | None = None
+            history = None
             if serves(request, "/occupations/{code:str}/history"):
-                response = await public.raw(f"/occupations/{code}/history")
-                if response.status_code == 200:
-                    body = response.json()
-                    history = body.get("items", body) if isinstance(body, dict) else body
+                history = await public.find(f"/occupations/{code}/history", OccupationHistory)
         return page(request, "occupation.html", detail=detail, history=history)

@@ -13,6 +13,7 @@ from services.ratings.handlers import PERSON_KEY
 from .conftest import Client
 from .harness import eventually
 from .test_ratings_helpers import (
+    CODE,
     OTHER_CODE,
     RETIRED_CODE,
     UNKNOWN_CODE,
@@ -99,6 +100,23 @@ async def test_social_body_cannot_issue_top_grades_or_unauthorised_levels(world:
     assert "enterprise" in outcomes[0]["reason"]
     assert "not authorised for senior_technician" in outcomes[1]["reason"]
     assert f"in {OTHER_CODE}" in outcomes[2]["reason"]
+
+    # Authorisations refuse what a body may never assess; only the ministry grants them.
+    url = "/evaluation-bodies/school-demo/authorisations"
+    grant = {"occupation_code": CODE, "levels": ["chief_technician"], "valid_from": "2026-01-01"}
+    r = await world.client.post(url, json=grant, headers=world.ministry)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "levels"
+    unknown = grant | {"occupation_code": UNKNOWN_CODE, "levels": ["junior"]}
+    r = await world.client.post(url, json=unknown, headers=world.ministry)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "occupation_code"
+    r = await world.client.post(url, json=grant | {"levels": ["junior"]}, headers=world.school)
+    assert r.status_code == 403
+    again = {"body_id": "ent-demo", "name": "Demo enterprise (invented)", "kind": "enterprise"}
+    same = await world.client.post("/evaluation-bodies", json=again, headers=world.ministry)
+    assert same.status_code == 200
+    other = again | {"kind": "social"}
+    r = await world.client.post("/evaluation-bodies", json=other, headers=world.ministry)
+    assert r.status_code == 409
 
     # A body the ministry never registered cannot submit at all.
     token = await world.client.token("evaluation_body", "nobody-demo")

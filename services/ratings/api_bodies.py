@@ -85,7 +85,8 @@ class EvaluationBodyController(Controller):
                         "Body already registered",
                         f"{data.body_id} is registered as {existing['kind']} {existing['name']!r}",
                     )
-                return Response(_body(existing, await store.authorisations(conn, data.body_id)))
+                known = _body(existing, await store.authorisations(conn, data.body_id))
+                return Response(known, status_code=200)  # the same registration again
             await outbox.enqueue(
                 conn,
                 SCHEMA,

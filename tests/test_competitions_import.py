@@ -7,12 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import msgspec
+import pytest
+from typer.testing import CliRunner
 
 from schemas.competitions import CompetitionRules
+from services.cli import app
 from services.competitions import demo
 from services.competitions.domain import derive
 from services.competitions.importer import ImportOptions, import_rows, read_rows, settle
 from services.competitions.startup import load_demo
+from services.platform.settings import Settings
 
 from .conftest import Client
 from .harness import eventually
@@ -139,3 +143,39 @@ async def test_demo_loads_once_through_the_bus(client: Client) -> None:
     await load_demo(runtime)  # already loaded: nothing published again
     revisions = await runtime.pool.fetchval("SELECT count(*) FROM competitions.skill_revision")
     assert revisions == 59
+
+
+def test_cli_imports_csv_with_a_report(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command itself: skeleton written, skills published, report printed (no consumer runs
+    here, so the skills stay pending)."""
+    monkeypatch.setenv("DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("NATS_URL", str(settings.nats_url))
+    monkeypatch.setenv("SKILLSREG_SUBJECT_ROOT", settings.subject_root)
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "event_code,skill_number,skill_name,member_code,competitor_ids,competitor_names,"
+        "mark,position,medal\n"
+        "DEMOCLI2024,07,Demo CNC,CN,demo-cli-cn,Demo CLI CN,760,,GOLD\n"
+        "DEMOCLI2024,17,Demo Web,KR,demo-cli-kr,Demo CLI KR,740,,\n"
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "competitions",
+            "import",
+            str(path),
+            "--starts-on",
+            "2024-05-01",
+            "--ends-on",
+            "2024-05-03",
+            "--wait",
+            "0",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "DEMOCLI2024 (competition created): 2 rows, 2 skills" in result.output
+    assert "pending: 2" in result.output
+    bad = CliRunner().invoke(app, ["competitions", "import", str(tmp_path / "x.txt")])
+    assert bad.exit_code == 2  # no such file: typer names the argument

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -170,6 +171,11 @@ async def main(args: argparse.Namespace) -> Report:
             f"[occupations_search] {args.requests} queries per step, concurrency {args.concurrency}"
         )
         await run(report, servers, args)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"[occupations_search] load average {load} on {os.cpu_count()} CPUs: figures from a "
+        "busy machine are upper bounds; compare the ratios"
+    )
     report.print()
     report.save("occupations_search")
     return report

@@ -196,13 +196,21 @@ async def search(
     like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return await conn.fetch(
         f"""
-        WITH direct AS (  -- one branch per index, so each can use its own
-            SELECT code FROM occupations.occupation WHERE code LIKE $2 || '%'
-            UNION SELECT code FROM occupations.occupation WHERE search_text LIKE $3
+        WITH direct AS (
+            SELECT code, name_zh, name_en, aliases, search_text FROM occupations.occupation
+            WHERE (code LIKE $2 || '%' OR search_text LIKE $3)
+              AND ($4::text IS NULL OR code LIKE $4 || '%')
+              AND ($5::smallint IS NULL OR level = $5)
+              AND ($6::text IS NULL OR tags @> ARRAY[$6])
         ), matches AS (  -- fuzzy only when direct matches are few: it is the costly part
-            SELECT code FROM direct
-            UNION SELECT code FROM occupations.occupation
+            SELECT * FROM direct
+            UNION ALL
+            SELECT code, name_zh, name_en, aliases, search_text FROM occupations.occupation
             WHERE $10 AND (SELECT count(*) FROM direct) < 50 AND $1 <% search_text
+              AND code NOT IN (SELECT code FROM direct)
+              AND ($4::text IS NULL OR code LIKE $4 || '%')
+              AND ($5::smallint IS NULL OR level = $5)
+              AND ($6::text IS NULL OR tags @> ARRAY[$6])
         ), scored AS (
             SELECT o.code, round((CASE
                 WHEN o.code = $2 OR o.name_zh = $11 OR lower(o.name_en) = $1 THEN 1.0
@@ -215,10 +223,7 @@ async def search(
                 WHEN o.search_text LIKE $3 THEN 0.45
                 ELSE 0.8 * word_similarity($1, o.search_text)
             END)::numeric, 4) AS score
-            FROM matches JOIN occupations.occupation o USING (code)
-            WHERE ($4::text IS NULL OR o.code LIKE $4 || '%')
-              AND ($5::smallint IS NULL OR o.level = $5)
-              AND ($6::text IS NULL OR o.tags @> ARRAY[$6])
+            FROM matches o
         ), page AS (
             SELECT code, score FROM scored
             WHERE $7::numeric IS NULL OR score < $7 OR (score = $7 AND code > $8)

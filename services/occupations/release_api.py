@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
-import time
 from typing import Annotated, Any
 
 import asyncpg
@@ -28,6 +25,7 @@ from services.platform.bus import EventTooLarge
 from services.platform.db import Pool
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
+from services.platform.submissions import preferred_wait, wait_for
 
 from . import store, views
 from .handlers import (
@@ -40,7 +38,6 @@ from .handlers import (
     submit_release,
 )
 
-MAX_WAIT = 30.0
 RELEASE_EXAMPLE = Example(
     summary="One new occupation, a rename and a retirement (invented)",
     value={
@@ -62,7 +59,6 @@ RELEASE_EXAMPLE = Example(
         "retirements": [{"code": "4-04-05-02", "reason": "merged (example)"}],
     },
 )
-PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+(?:\.\d+)?)")
 
 
 def to_dead_letter(row: asyncpg.Record) -> DeadLetter:
@@ -78,18 +74,12 @@ def to_dead_letter(row: asyncpg.Record) -> DeadLetter:
     )
 
 
-def requested_wait(request: Request[Any, Any, Any]) -> float:
-    match = PREFER_WAIT.search(request.headers.get("prefer", ""))
-    return min(float(match.group(1)), MAX_WAIT) if match else 0.0
-
-
 async def wait_for_outcome(pool: Pool, release_id: str, seconds: float) -> ReleaseStatus | None:
-    deadline = time.monotonic() + seconds
-    status = await release_status(pool, release_id)
-    while status is not None and status.status == "pending" and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-        status = await release_status(pool, release_id)
-    return status
+    return await wait_for(
+        lambda: release_status(pool, release_id),
+        lambda status: status is None or status.status != "pending",
+        seconds,
+    )
 
 
 class ReleaseController(Controller):
@@ -147,7 +137,7 @@ class ReleaseController(Controller):
                 detail="this release was already applied with identical content; nothing to do",
             )
             return Response(body, status_code=200, headers=headers)
-        wait = requested_wait(request)
+        wait = preferred_wait(request.headers.get("prefer"))
         status = await wait_for_outcome(pool, data.release_id, wait) if wait else None
         if wait:
             headers["Preference-Applied"] = f"wait={wait:g}"

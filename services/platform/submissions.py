@@ -16,7 +16,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MAX_WAIT = 30.0
-_PREFER_WAIT = re.compile(r"\bwait=(\d+(?:\.\d+)?)")
+_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+(?:\.\d+)?)")
 
 
 def preferred_wait(prefer: str | None) -> float:

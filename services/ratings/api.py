@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
-import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -32,6 +29,7 @@ from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
+from services.platform.submissions import MAX_WAIT, preferred_wait, wait_for
 
 from . import examples, store
 from .domain import (
@@ -42,17 +40,9 @@ from .domain import (
 )
 from .handlers import content_hash, today
 
-MAX_WAIT = 30.0
-_WAIT = re.compile(r"(?:^|[;,\s])wait=(\d+)")
-
 
 def _status_url(batch_id: str) -> str:
     return f"/assessment-batches/{batch_id}"
-
-
-def _wait_seconds(prefer: str | None) -> float:
-    match = _WAIT.search(prefer or "")
-    return min(float(match.group(1)), MAX_WAIT) if match else 0.0
 
 
 def _for_body(principal: Principal, body_id: str) -> None:
@@ -139,9 +129,11 @@ class AssessmentBatchController(Controller):
                 413, "batch-too-large", "Batch too large for one event", str(exc)
             ) from exc
         url = _status_url(data.batch_id)
-        wait = _wait_seconds(prefer)
+        wait = preferred_wait(prefer)
         if wait:
-            applied = await _wait_for_batch(pool, data.batch_id, wait)
+            applied = await wait_for(
+                lambda: store.batch_header(pool, data.batch_id), lambda h: h is not None, wait
+            )
             if applied is not None:
                 _same_batch(applied, digest)
                 view = await _batch_view(pool, applied, None, 1000)
@@ -265,19 +257,6 @@ def _same_batch(known: asyncpg.Record, digest: str) -> None:
             f"batch {known['batch_id']} was applied with different content; "
             "submit corrections under a new batch id",
         )
-
-
-async def _wait_for_batch(
-    pool: Any, batch_id: FromPath[str], seconds: float
-) -> asyncpg.Record | None:
-    deadline = time.monotonic() + seconds
-    pause = 0.02
-    while True:
-        header = await store.batch_header(pool, batch_id)
-        if header is not None or time.monotonic() >= deadline:
-            return header
-        await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        pause = min(pause * 1.5, 0.25)
 
 
 async def _batch_view(

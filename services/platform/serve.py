@@ -17,7 +17,7 @@ from .embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedStartError
 from .logs import configure_logging, get_logger
 from .migrate import upgrade_async
 from .runtime import Runtime, Service
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 log = get_logger(__name__)
 
@@ -85,7 +85,11 @@ async def serve(settings: Settings, services: Sequence[Service]) -> None:
 
 
 def main(services: Sequence[Service]) -> None:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"skillsreg: cannot start: {exc}", file=sys.stderr)
+        sys.exit(1)
     configure_logging(settings.log_level, settings.log_format)
     try:
         with embedded_servers(settings) as ready:

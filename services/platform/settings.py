@@ -8,6 +8,16 @@ from pathlib import Path
 import msgspec
 
 
+class SettingsError(ValueError):
+    pass
+
+
+def _from_text(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(f"no conversion to {kind}")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None
     nats_url: str | None = None
@@ -51,7 +61,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if key in env:
                 known[field.name] = env[key]
         values = {k: v for k, v in known.items() if v not in (None, "")}
-        return msgspec.convert(values, cls, strict=False)
+        try:
+            return msgspec.convert(values, cls, strict=False, dec_hook=_from_text)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"invalid setting: {exc}") from exc
 
     def resolved(self) -> Settings:
         """URLs from the environment, else those of the embedded servers `make run` starts."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
-import time
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -36,6 +33,7 @@ from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
+from services.platform.submissions import preferred_wait, wait_for
 
 from . import examples, handlers, store, views
 from .domain import rank
@@ -52,7 +50,6 @@ from .shapes import (
 )
 
 CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
-MAX_WAIT = 10.0
 
 
 def refuse(outcome: Plan) -> None:
@@ -72,11 +69,6 @@ def refuse(outcome: Plan) -> None:
             "; ".join(m for _, m in outcome.conflicts),
             errors=[field_error(f, m) for f, m in outcome.conflicts],
         )
-
-
-def wait_seconds(request: Request[Any, Any, Any]) -> float:
-    match = re.search(r"\bwait=(\d+(?:\.\d+)?)", request.headers.get("prefer", ""))
-    return min(float(match.group(1)), MAX_WAIT) if match else 0.0
 
 
 async def read_status(pool: Any, code: str, event_id: str) -> SubmissionStatus:
@@ -284,7 +276,11 @@ class CompetitionController(Controller):
             await bus.publish(event)
         except (EventTooLarge, ValueError) as exc:
             raise Problem(413, "too-large", "Results too large for one event", str(exc)) from exc
-        status = await self._wait(pool, code, event.id, wait_seconds(request))
+        status = SubmissionStatus(event_id=event.id, status="pending")
+        if wait := preferred_wait(request.headers.get("prefer")):
+            status = await wait_for(
+                lambda: read_status(pool, code, event.id), lambda s: s.status != "pending", wait
+            )
         url = f"/competitions/{code}/submissions/{event.id}"
         body = Submitted(
             event_id=event.id,
@@ -297,17 +293,6 @@ class CompetitionController(Controller):
         return Response(
             body, status_code=200 if status.status == "applied" else 202, headers={"Location": url}
         )
-
-    @staticmethod
-    async def _wait(pool: Any, code: str, event_id: str, seconds: float) -> SubmissionStatus:
-        deadline = time.monotonic() + seconds
-        status = SubmissionStatus(event_id=event_id, status="pending")
-        while seconds and time.monotonic() < deadline:
-            status = await read_status(pool, code, event_id)
-            if status.status != "pending":
-                break
-            await asyncio.sleep(0.05)
-        return status
 
     @get(
         "/{code:str}/submissions",

@@ -264,7 +264,15 @@ for name, sub in COMMANDS:
 
 
 def main() -> None:
-    app()
+    from services.platform.bus import BusUnavailable
+    from services.platform.db import DatabaseUnavailable
+
+    try:
+        app()
+    except (DatabaseUnavailable, BusUnavailable) as exc:
+        # A plain sentence, not a traceback: the usual cause is `make run` not running.
+        print(f"skillsreg: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

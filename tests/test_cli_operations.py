@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
@@ -106,3 +109,18 @@ async def test_dead_letter_is_listed_shown_and_replayed_after_its_cause_is_fixed
 
 def _found(response: object) -> bool:
     return getattr(response, "status_code", 0) == 200
+
+
+def test_unreachable_database_is_one_plain_sentence() -> None:
+    env = os.environ | {"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from services.cli import main; main()", "dead-letters", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "skillsreg: cannot reach PostgreSQL" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -74,12 +74,12 @@ async def test_worker_killed_mid_batch_applies_every_event_exactly_once(
     applied = "SELECT count(*) FROM occupations.release WHERE release_id LIKE 'kill-%'"
     worker = start_worker(env)
     try:
-        done = await eventually(lambda: db.fetchval(applied), until=lambda n: n >= 16, timeout=60)
+        done = await eventually(lambda: db.fetchval(applied), until=lambda n: n >= 16, timeout=90)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
         assert done < len(codes), "the worker finished before it could be killed"
         worker = start_worker(env)
-        await eventually(lambda: db.fetchval(applied), until=lambda n: n == len(codes), timeout=60)
+        await eventually(lambda: db.fetchval(applied), until=lambda n: n == len(codes), timeout=90)
         changes = await db.fetchval(
             "SELECT count(*) FROM occupations.occupation_change WHERE release_id LIKE 'kill-%'"
         )
@@ -89,7 +89,7 @@ async def test_worker_killed_mid_batch_applies_every_event_exactly_once(
         assert (changes, inbox) == (len(codes), len(codes))
         # Derived events went out once each, whatever the relay was doing when killed.
         pending = "SELECT count(*) FROM occupations.outbox WHERE published_at IS NULL"
-        await eventually(lambda: db.fetchval(pending), until=lambda n: n == 0, timeout=30)
+        await eventually(lambda: db.fetchval(pending), until=lambda n: n == 0, timeout=90)
         info = await bus.js.stream_info(bus.stream_name("occupations"))
         assert info.state.messages == 2 * len(codes)  # releases + one catalogue.changed each
     finally:
@@ -131,7 +131,7 @@ async def test_postgres_outage_acks_nothing_and_applies_after_return(
                 release_event(release(f"outage-{n}", occupation(f"8-99-01-0{n + 1}")))
             )
         ready = await eventually(
-            lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503
+            lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503, timeout=90
         )
         assert ready.json()["checks"]["postgres"] is False
         await asyncio.sleep(1.5)  # several fetch/fail cycles while Postgres is away
@@ -139,7 +139,7 @@ async def test_postgres_outage_acks_nothing_and_applies_after_return(
         assert info.ack_floor.stream_seq == 1  # only the group release was ever acknowledged
 
         await asyncio.to_thread(own_postgres.start)
-        await eventually(lambda: runtime.pool.fetchval(applied), until=lambda n: n == 6, timeout=30)
+        await eventually(lambda: runtime.pool.fetchval(applied), until=lambda n: n == 6, timeout=90)
         await eventually(lambda: client.get("/health/ready"), until=lambda r: r.status_code == 200)
         codes = await runtime.pool.fetchval(
             "SELECT count(*) FROM occupations.occupation WHERE code LIKE '8-99-01-0%' AND level = 4"
@@ -166,7 +166,7 @@ async def test_nats_outage_fails_readiness_and_recovers(
         assert (await client.get("/health/ready")).status_code == 200
         await asyncio.to_thread(nats_server.stop)
         ready = await eventually(
-            lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503
+            lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503, timeout=90
         )
         assert ready.json()["checks"]["nats"] is False
         assert (await client.get("/health/live")).status_code == 200
@@ -177,8 +177,8 @@ async def test_nats_outage_fails_readiness_and_recovers(
             lambda: client.get("/health/ready"), until=lambda r: r.status_code == 200, timeout=30
         )
         event = release_event(release("after-nats", occupation("4-04-05-98")))
-        await eventually(lambda: _publish(runtime.bus, event), timeout=30)
-        await eventually(lambda: runtime.pool.fetchval(applied), until=lambda n: n == 1, timeout=30)
+        await eventually(lambda: _publish(runtime.bus, event), timeout=90)
+        await eventually(lambda: runtime.pool.fetchval(applied), until=lambda n: n == 1, timeout=90)
     finally:
         await client.aclose()
         await runtime.close()

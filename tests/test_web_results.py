@@ -30,6 +30,8 @@ async def test_verification_form_shows_the_masked_holder_only(client: Client) ->
 
 async def test_medal_table_switches_ordering_with_plain_links(client: Client) -> None:
     await fixture_competition(client)
+    home = await client.get("/en/")
+    assert 'href="/en/competitions/WSCT2024"' in home.text
     listing = await client.get("/en/competitions")
     assert 'href="/en/competitions/WSCT2024"' in listing.text
     gold = await client.get("/en/competitions/WSCT2024")

@@ -14,6 +14,7 @@ from schemas.exports import ExportList, ExportRun
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
+from services.platform.openapi import problem_responses
 
 from . import handlers, store
 from .files import METADATA
@@ -54,8 +55,11 @@ class ExportController(Controller):
     @post(
         "/",
         summary="Start an export now (admin); 202 with the run's status URL",
-        description="`Prefer: wait=N` waits up to N seconds (max 60) for the export to finish.",
+        description="`Prefer: wait=N` waits up to N seconds (max 60) for the export to finish; "
+        "409 while another export runs (on any replica).",
         status_code=202,
+        security=[{"BearerToken": []}],
+        responses=problem_responses(409),
     )
     async def start_export(
         self,

@@ -33,7 +33,13 @@ class OccupationPages(Controller):
         async with api(request) as public:
             stats = await public.get("/occupations/stats", OccupationStats)
             groups = await public.get("/occupations", OccupationPage, {"level": 1, "limit": 8})
-        return page(request, "home.html", stats=stats, groups=groups.items)
+            competitions: list[Any] = []
+            if serves(request, "/competitions"):
+                latest = await public.raw("/competitions", {"limit": 5})
+                competitions = latest.json().get("items", []) if latest.status_code == 200 else []
+        return page(
+            request, "home.html", stats=stats, groups=groups.items, competitions=competitions
+        )
 
     @get("/occupations")
     async def browse(

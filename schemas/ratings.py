@@ -152,6 +152,13 @@ class EvaluationBody(msgspec.Struct, frozen=True, kw_only=True):
     authorisations: list[Authorisation] = []
 
 
+class EvaluationBodyPage(msgspec.Struct, frozen=True, kw_only=True):
+    """By body id; pass `next_after` as `after` for the next page."""
+
+    items: list[EvaluationBody]
+    next_after: str | None = None
+
+
 class AuthorisationCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     occupation_code: OccupationCode
     levels: Annotated[list[Level], msgspec.Meta(min_length=1, max_length=8)]

@@ -42,6 +42,13 @@ async def test_verification_masks_the_name_and_never_shows_the_id(
     assert (await world.client.get(f"/certificates/{numbers[1]}")).json()["holder"] == "李*"
     wrong = await world.client.get(f"/certificates/{numbers[0]}", params={"name": "王五"})
     assert wrong.status_code == 404
+    blank = await world.client.get(f"/certificates/{numbers[0]}", params={"name": ""})
+    assert blank.json()["holder"] == "张*丰"
+    bodies = (await world.client.get("/evaluation-bodies", params={"limit": 1})).json()
+    assert [b["body_id"] for b in bodies["items"]] == ["ent-demo"]
+    assert len(bodies["items"][0]["authorisations"]) == 3
+    rest = await world.client.get("/evaluation-bodies", params={"after": bodies["next_after"]})
+    assert [b["body_id"] for b in rest.json()["items"]] == ["school-demo"]
 
     # Mistyped, malformed and unknown numbers; bulk verification.
     good = numbers[0]

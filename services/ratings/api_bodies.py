@@ -23,6 +23,7 @@ from schemas.ratings import (
     BodyRegistered,
     EvaluationBody,
     EvaluationBodyCreate,
+    EvaluationBodyPage,
 )
 from services.platform import outbox
 from services.platform.auth import authorise
@@ -103,15 +104,19 @@ class EvaluationBodyController(Controller):
             )
         return Response(_body(row, []), status_code=201)
 
-    @get("/", summary="List evaluation bodies (public)")
+    @get("/", summary="Evaluation bodies with their authorisations, by id (public)")
     async def list_bodies(
         self,
         pool: PoolDep,
         after: Annotated[str | None, Parameter(required=False, description="Last id seen")] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
-    ) -> list[EvaluationBody]:
-        rows = await store.list_bodies(pool, after, limit)
-        return [_body(r, []) for r in rows]
+    ) -> EvaluationBodyPage:
+        rows = await store.list_bodies(pool, after, limit + 1)
+        page = rows[:limit]
+        granted = await store.authorisations_of(pool, [r["body_id"] for r in page])
+        items = [_body(r, granted.get(r["body_id"], [])) for r in page]
+        more = len(rows) > limit
+        return EvaluationBodyPage(items=items, next_after=items[-1].body_id if more else None)
 
     @get("/{body_id:str}", summary="One evaluation body with its authorisations (public)")
     async def get_body(self, body_id: FromPath[str], pool: PoolDep) -> EvaluationBody:

@@ -103,7 +103,7 @@ class CertificateController(Controller):
     ) -> CertificateVerification:
         _require_number(number)
         rows = await store.certificates(pool, [number])
-        if not rows or (name is not None and not same_name(name, rows[0]["name"])):
+        if not rows or (name and not same_name(name, rows[0]["name"])):
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         return _verification(rows[0])
 
@@ -134,7 +134,7 @@ class CertificateController(Controller):
             row = found.get(item.number)
             if certificate_number_problem(item.number):
                 results.append(VerifyResult(number=item.number, status="malformed"))
-            elif row is None or (item.name is not None and not same_name(item.name, row["name"])):
+            elif row is None or (item.name and not same_name(item.name, row["name"])):
                 results.append(VerifyResult(number=item.number, status="not_found"))
             else:
                 view = _verification(row)

@@ -108,6 +108,20 @@ async def authorisations(conn: Conn, body_id: str) -> list[asyncpg.Record]:
     )
 
 
+async def authorisations_of(conn: Conn, body_ids: list[str]) -> dict[str, list[asyncpg.Record]]:
+    """The authorisations of several bodies in one query, by body id."""
+    rows = await conn.fetch(
+        """SELECT body_id, authorisation_id, occupation_code, levels, valid_from, valid_to
+        FROM ratings.authorisation WHERE body_id = any($1::text[])
+        ORDER BY body_id, occupation_code, authorisation_id""",
+        body_ids,
+    )
+    out: dict[str, list[asyncpg.Record]] = {}
+    for row in rows:
+        out.setdefault(row["body_id"], []).append(row)
+    return out
+
+
 async def list_bodies(conn: Conn, after: str | None, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         """SELECT body_id, body_no, name, kind FROM ratings.body

@@ -130,9 +130,11 @@ async def test_scheduled_export_runs_on_its_interval(settings: Settings, tmp_pat
 
 async def test_export_holds_releases_and_competition_results(exports_client: Client) -> None:
     from .test_competitions_reads import fixture_competition
+    from .test_ratings_helpers import World
 
     client = exports_client
     await fixture_competition(client)
+    await World(client).build()
     admin = await client.token("admin", "ops")
     run = (await client.post("/exports", headers=admin | {"Prefer": "wait=30"})).json()
     counts = {d["name"]: d["rows"] for d in run["metadata"]["datasets"]}
@@ -140,6 +142,8 @@ async def test_export_holds_releases_and_competition_results(exports_client: Cli
     assert counts["competitions"] == 1 and counts["medal_tables"] == 5
     entries = (await client.get("/competitions/WSCT2024/entries", params={"limit": 500})).json()
     assert counts["results"] == len(entries["items"]) > 0
+    bodies = (await client.get("/evaluation-bodies")).json()
+    assert counts["evaluation_bodies"] == len(bodies) > 0 and counts["authorisations"] > 0
     table = (await client.get("/exports/latest/medal_tables.csv")).content.decode("utf-8-sig")
     rows = {r["member"]: r for r in csv.DictReader(io.StringIO(table))}
     assert rows["KR"]["rank_gold"] == "1" and rows["CN"]["rank_total"] == "1"

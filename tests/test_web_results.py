@@ -60,6 +60,9 @@ async def test_member_history_draws_medals_per_competition(client: Client) -> No
     assert 'class="bar-gold"' in chart and 'class="bar-silver"' in chart
     assert "http" not in chart.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert (await client.get("/en/members/ZZ")).status_code == 404
+    recent = await client.get("/en/members/CN", params={"since": "2020"})
+    assert "WSCT2024" in recent.text and "WSCT2019" not in recent.text
+    assert (await client.get("/en/members/CN", params={"since": "1"})).status_code == 400
 
 
 async def test_skill_history_and_competitor_pages(client: Client) -> None:

@@ -81,11 +81,17 @@ class CompetitionPages(Controller):
 
     @get("/members/{code:str}")
     async def member(
-        self, request: AnyRequest, code: Annotated[str, PathParameter(max_length=10)]
+        self,
+        request: AnyRequest,
+        code: Annotated[str, PathParameter(max_length=10)],
+        since: Annotated[str, Parameter(max_length=4)] = "",
+        until: Annotated[str, Parameter(max_length=4)] = "",
     ) -> Response[str]:
         async with api(request) as public:
             try:
-                history = await public.get(f"/members/{code}/history", MemberHistory)
+                history = await public.get(
+                    f"/members/{code}/history", MemberHistory, {"since": since, "until": until}
+                )
             except ApiError as exc:
                 return refused(request, exc)
         lang = lang_of(request)

@@ -137,6 +137,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "medal_EXCELLENCE": ("优胜奖", "Excellence"),
     "medal_NONE": ("—", "—"),
     "best_of_nation": ("国家最佳", "Best of Nation"),
+    "since": ("起始年份", "From year"),
+    "until": ("截止年份", "To year"),
+    "period": ("按年份筛选", "Show period"),
 }
 
 

@@ -268,14 +268,16 @@ def _inbox_count(world: World):  # type: ignore[no-untyped-def]
     )
 
 
-async def _publish_raw(world: World, batch_id: str, candidates: list[dict], event_id: str) -> None:
+async def _publish_raw(
+    world: World, batch_id: str, candidates: list[dict], event_id: str, body_id: str = "ent-demo"
+) -> None:
     from schemas.ratings import AssessmentBatchCreate
     from services.ratings.api import _submission
 
     create = msgspec.convert(
         {
             "batch_id": batch_id,
-            "body_id": "ent-demo",
+            "body_id": body_id,
             "exam_date": "2026-06-15",
             "candidates": candidates,
         },
@@ -285,3 +287,22 @@ async def _publish_raw(world: World, batch_id: str, candidates: list[dict], even
     await world.client.runtime.bus.publish(
         Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, subject=batch_id, data=data)
     )
+
+
+async def test_a_batch_refused_when_applied_says_so_at_its_status_url(world: World) -> None:
+    # Published straight to the bus for a body that was never registered.
+    await _publish_raw(world, "batch-ghost", [candidate(4)], event_id="ghost-1", body_id="nobody")
+    url = "/assessment-batches/batch-ghost"
+    refused = await eventually(
+        lambda: world.client.get(url, headers=world.ministry),
+        until=lambda r: r.status_code != 404,
+    )
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["type"] == "/problems/batch-refused"
+    assert "not a registered body" in problem["detail"]
+    # Another body may not read it; an unknown batch is still a 404.
+    assert (await world.client.get(url, headers=world.enterprise)).status_code == 403
+    missing = await world.client.get("/assessment-batches/never-sent", headers=world.ministry)
+    assert missing.status_code == 404
+    assert await world.count("certificate") == 0

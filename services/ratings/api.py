@@ -200,6 +200,16 @@ class AssessmentBatchController(Controller):
         authorise(principal, "ministry", "evaluation_body")
         header = await store.batch_header(pool, batch_id)
         if header is None:
+            refused = await store.refused_batch(pool, batch_id)
+            if refused is not None:
+                _for_body(principal, refused["body_id"])
+                raise Problem(
+                    422,
+                    "batch-refused",
+                    "The batch was refused when applied",
+                    refused["reason"],
+                    refused_at=refused["created_at"].isoformat(),
+                )
             raise Problem(
                 404,
                 "batch-not-found",

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -36,7 +32,7 @@ from services.platform.db import Pool, create_pool
 from services.platform.embedded import free_port
 
 from .report import Report, Result, percentile
-from .servers import BenchServers, bench_servers
+from .servers import ServiceProcess, bench_servers, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTORS = (
@@ -150,47 +146,6 @@ async def load(
     return len(paths) / (time.perf_counter() - started), percentile(latencies, 0.99)
 
 
-class Worker:
-    """`python -m services.competitions` against the bench servers, stopped on exit."""
-
-    def __init__(self, servers: BenchServers, port: int) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLSREG_")} | {
-            "DATABASE_URL": servers.database_url,
-            "NATS_URL": servers.nats_url,
-            "SKILLSREG_SUBJECT_ROOT": servers.root,
-            "SKILLSREG_LOAD_BASELINE": "false",
-            "SKILLSREG_PORT": str(port),
-            "SKILLSREG_LOG_LEVEL": "WARNING",
-        }
-
-    def __enter__(self) -> Worker:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.competitions"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-        )
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-async def ready(client: httpx.AsyncClient) -> None:
-    for _ in range(300):
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise TimeoutError("competitions service did not become ready")
-
-
 async def main(args: argparse.Namespace) -> Report:
     report = Report("competitions: medal table and member history (synthetic data)")
     async with bench_servers() as servers:
@@ -210,9 +165,9 @@ async def main(args: argparse.Namespace) -> Report:
         ]
         histories = [f"/members/{rng.choice(members)}/history" for _ in range(args.requests)]
         port = free_port()
-        with Worker(servers, port):
+        with ServiceProcess(servers, port, service="competitions"):
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as c:
-                await ready(c)
+                await wait_ready(c)
                 await load(c, tables[:200] + histories[:200], args.concurrency)  # warm up
                 single = {
                     "table": (await load(c, tables[: args.requests // 4], 1))[1],

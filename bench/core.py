@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -29,7 +25,7 @@ from services.platform.embedded import free_port
 from services.platform.settings import Settings
 
 from .report import Report, Result, percentile
-from .servers import BenchServers, bench_servers
+from .servers import BenchServers, ServiceProcess, bench_servers, wait_for_count, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +84,7 @@ async def consumer_throughput(
     """Small releases through a real worker process (consumer + inbox + outbox), vs raw consume."""
     bus = await Bus.connect(servers.nats_url, root=servers.root)
     db = await asyncpg.connect(servers.database_url)
-    await _import_baseline(servers, bus, db)
+    await import_baseline(servers, bus, db)
     groups = await db.fetch(
         "SELECT code FROM occupations.occupation WHERE level = 3 ORDER BY code LIMIT $1", count
     )
@@ -97,9 +93,9 @@ async def consumer_throughput(
 
     for n, g in enumerate(groups):
         await bus.publish(small_event(release(f"bench-{n:04d}", occupation(g["code"][:-2] + "96"))))
-    with _worker(servers) as _:
+    with ServiceProcess(servers) as _:
         started = time.perf_counter()
-        await _wait(
+        await wait_for_count(
             db,
             "SELECT count(*) FROM occupations.release WHERE release_id LIKE 'bench-%'",
             len(groups),
@@ -113,13 +109,13 @@ async def consumer_throughput(
     await bus.close()
 
 
-async def _import_baseline(servers: BenchServers, bus: Bus, db: asyncpg.Connection) -> None:
+async def import_baseline(servers: BenchServers, bus: Bus, db: asyncpg.Connection) -> None:
     if await db.fetchval("SELECT count(*) FROM occupations.release WHERE release_id = 'csco-2022'"):
         return
     release, _ = read_baseline(Settings().baseline_csv)
     await bus.publish(release_event(release, actor="bench", source="/bench"))
-    with _worker(servers):
-        await _wait(
+    with ServiceProcess(servers):
+        await wait_for_count(
             db, "SELECT count(*) FROM occupations.release WHERE release_id = 'csco-2022'", 1, 120
         )
 
@@ -139,11 +135,11 @@ async def baseline_import(servers: BenchServers, report: Report) -> None:
 
     bus = await Bus.connect(servers.nats_url, root=servers.root)
     await bus.ensure_streams(["occupations"])
-    with _worker(servers):
+    with ServiceProcess(servers):
         await asyncio.sleep(1.0)  # let the worker start before the clock does
         started = time.perf_counter()
         await bus.publish(release_event(release, actor="bench", source="/bench"))
-        await _wait(
+        await wait_for_count(
             db, "SELECT count(*) FROM occupations.release WHERE release_id = 'csco-2022'", 1, 120
         )
         ours = len(rows) / (time.perf_counter() - started)
@@ -156,9 +152,9 @@ async def http_reads(
     servers: BenchServers, requests: int, concurrency: int, report: Report
 ) -> None:
     port = free_port()
-    with _worker(servers, port=port):
+    with ServiceProcess(servers, port=port):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            await _wait_http(client)
+            await wait_ready(client)
             live = await _load(client, "/health/live", requests, concurrency)
             code = await _load(client, "/occupations/4-04-05-01", requests, concurrency)
     report.add(
@@ -193,57 +189,6 @@ async def _load(
     await asyncio.gather(*(user() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     return requests / elapsed, percentile(latencies, 0.99)
-
-
-class _worker:
-    """`python -m services.occupations` against the bench servers, stopped on exit."""
-
-    def __init__(self, servers: BenchServers, port: int | None = None) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLSREG_")}
-        env |= {
-            "DATABASE_URL": servers.database_url,
-            "NATS_URL": servers.nats_url,
-            "SKILLSREG_SUBJECT_ROOT": servers.root,
-            "SKILLSREG_LOAD_BASELINE": "false",
-            "SKILLSREG_PORT": str(port or free_port()),
-            "SKILLSREG_LOG_LEVEL": "WARNING",
-        }
-        self.env = env
-
-    def __enter__(self) -> subprocess.Popen[bytes]:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.occupations"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-        )
-        return self.proc
-
-    def __exit__(self, *_: object) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-async def _wait(db: asyncpg.Connection, sql: str, expected: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while await db.fetchval(sql) < expected:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not done within {timeout}s: {sql}")
-        await asyncio.sleep(0.02)
-
-
-async def _wait_http(client: httpx.AsyncClient) -> None:
-    for _ in range(300):
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise TimeoutError("service did not become ready")
 
 
 async def main(args: argparse.Namespace) -> Report:

@@ -24,9 +24,9 @@ from services.occupations import views
 from services.platform.bus import Bus
 from services.platform.embedded import free_port
 
-from .core import _import_baseline, _wait_http, _worker
+from .core import import_baseline
 from .report import Report, Result, percentile
-from .servers import BenchServers, bench_servers
+from .servers import BenchServers, ServiceProcess, bench_servers, wait_ready
 
 TARGET_P99_MS = 10.0
 
@@ -86,7 +86,7 @@ async def run(report: Report, servers: BenchServers, args: argparse.Namespace) -
     bus = await Bus.connect(servers.nats_url, root=servers.root)
     try:
         await bus.ensure_streams(["occupations"])
-        await _import_baseline(servers, bus, db)
+        await import_baseline(servers, bus, db)
         terms = await search_terms(db, args.requests)
     finally:
         await bus.close()
@@ -95,11 +95,11 @@ async def run(report: Report, servers: BenchServers, args: argparse.Namespace) -
     assert pool is not None
     port = free_port()
     try:
-        with _worker(servers, port=port):
+        with ServiceProcess(servers, port=port):
             base = f"http://127.0.0.1:{port}"
             limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
             async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as client:
-                await _wait_http(client)
+                await wait_ready(client)
 
                 async def raw(term: str) -> object:
                     return await views.search_raw(pool, term, limit=20)

@@ -36,7 +36,7 @@ from services.ratings.domain import LEVELS, certificate_number, mod11_2, person_
 
 from .ratings_procs import Memory, Services, cpu_delta
 from .report import Report, Result, percentile
-from .servers import BenchServers, bench_servers
+from .servers import BenchServers, bench_servers, wait_for_count, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = "bench-enterprise-demo"
@@ -93,7 +93,7 @@ async def setup(
         Event(id=new_event_id(), source="/bench", type=CATALOGUE_CHANGED, data=changed)
     )
     await bus.close()
-    await _wait(db, "SELECT count(*) FROM ratings.occupation", len(CODES), 60)
+    await wait_for_count(db, "SELECT count(*) FROM ratings.occupation", len(CODES), 60)
     _, ministry = await create_token(db, "ministry", "bench-ministry", "bench")
     _, body = await create_token(db, "evaluation_body", BODY, "bench")
     m = {"Authorization": f"Bearer {ministry}"}
@@ -172,7 +172,7 @@ async def ingest(
     await asyncio.gather(*(submitter(n) for n in range(concurrency)))
     posted = time.perf_counter() - started
     print(f"  all {batches} batches accepted after {posted:.1f}s; waiting for the worker")
-    await _wait(db, "SELECT count(*) FROM ratings.assessment_batch", batches, 3600)
+    await wait_for_count(db, "SELECT count(*) FROM ratings.assessment_batch", batches, 3600)
     return batches * size / (time.perf_counter() - started)
 
 
@@ -198,7 +198,7 @@ async def load(
 async def verify_during(client: httpx.AsyncClient, url: str, stop: asyncio.Event) -> list[float]:
     """A few verifiers at work while the ingest runs, on certificates issued so far."""
     db = await asyncpg.connect(url)
-    await _wait(db, "SELECT count(*) FROM ratings.assessment_batch", 1, 3600)
+    await wait_for_count(db, "SELECT count(*) FROM ratings.assessment_batch", 1, 3600)
     latencies: list[float] = []
     while not stop.is_set():
         numbers = await db.fetch("SELECT number FROM ratings.certificate LIMIT 500")
@@ -220,7 +220,7 @@ async def main(args: argparse.Namespace) -> Report:
                 for p in services.ports
             ]
             for client in clients:
-                await _wait_http(client)
+                await wait_ready(client)
             headers = await setup(servers, db, clients[0])
             memory = Memory(services, servers)
             print(f"[ratings] raw COPY of {batches * args.batch_size:,} certificate rows")
@@ -316,25 +316,6 @@ async def main(args: argparse.Namespace) -> Report:
     report.print()
     report.save("ratings_ingest")
     return report
-
-
-async def _wait(db: asyncpg.Connection, sql: str, expected: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while await db.fetchval(sql) < expected:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not done within {timeout}s: {sql}")
-        await asyncio.sleep(0.05)
-
-
-async def _wait_http(client: httpx.AsyncClient) -> None:
-    for _ in range(600):
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise TimeoutError("service did not become ready")
 
 
 def cli() -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 
-from services.platform.embedded import EmbeddedNats, EmbeddedPostgres
+from services.platform.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from services.platform.migrate import upgrade_async
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -53,3 +60,60 @@ async def bench_servers() -> AsyncIterator[BenchServers]:
                 nats_server.stop()
             if pg:
                 pg.stop()
+
+
+class ServiceProcess:
+    """`python -m services.<name>` against the bench servers, stopped (SIGINT) on exit."""
+
+    def __init__(
+        self, servers: BenchServers, port: int | None = None, service: str = "occupations"
+    ) -> None:
+        self.service = service
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLSREG_")}
+        env |= {
+            "DATABASE_URL": servers.database_url,
+            "NATS_URL": servers.nats_url,
+            "SKILLSREG_SUBJECT_ROOT": servers.root,
+            "SKILLSREG_LOAD_BASELINE": "false",
+            "SKILLSREG_PORT": str(port or free_port()),
+            "SKILLSREG_LOG_LEVEL": "WARNING",
+        }
+        self.env = env
+
+    def __enter__(self) -> subprocess.Popen[bytes]:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.service}"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+        )
+        return self.proc
+
+    def __exit__(self, *_: object) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+async def wait_for_count(db: asyncpg.Connection, sql: str, expected: int, timeout: float) -> None:
+    """Poll `sql` (a count) until it reaches `expected`."""
+    deadline = time.monotonic() + timeout
+    while await db.fetchval(sql) < expected:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not done within {timeout}s: {sql}")
+        await asyncio.sleep(0.02)
+
+
+async def wait_ready(client: httpx.AsyncClient, timeout: float = 60.0) -> None:
+    """Wait for the service's readiness probe to answer 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get("/health/ready")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise TimeoutError("service did not become ready")

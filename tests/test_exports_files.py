@@ -142,7 +142,7 @@ async def test_export_holds_releases_and_competition_results(exports_client: Cli
     assert counts["competitions"] == 1 and counts["medal_tables"] == 5
     entries = (await client.get("/competitions/WSCT2024/entries", params={"limit": 500})).json()
     assert counts["results"] == len(entries["items"]) > 0
-    bodies = (await client.get("/evaluation-bodies")).json()
+    bodies = (await client.get("/evaluation-bodies")).json()["items"]
     assert counts["evaluation_bodies"] == len(bodies) > 0 and counts["authorisations"] > 0
     table = (await client.get("/exports/latest/medal_tables.csv")).content.decode("utf-8-sig")
     rows = {r["member"]: r for r in csv.DictReader(io.StringIO(table))}

@@ -94,28 +94,16 @@ async def medal_tables(public: PublicApi) -> Rows:
             yield {"competition": code, **ranks[row["member"]], **row}
 
 
-async def _bodies(public: PublicApi) -> list[dict[str, Any]]:
-    """Evaluation bodies (a plain list, paged by the last body id)."""
-    found: list[dict[str, Any]] = []
-    while True:
-        after = found[-1]["body_id"] if found else None
-        page = (await public.raw("/evaluation-bodies", {"limit": 500, "after": after})).json()
-        found += page
-        if len(page) < 500:
-            return found
-
-
 async def evaluation_bodies(public: PublicApi) -> Rows:
-    for body in await _bodies(public):
+    async for body in public.pages("/evaluation-bodies", {"limit": 500}):
         body.pop("authorisations", None)
         yield body
 
 
 async def authorisations(public: PublicApi) -> Rows:
     """Which body may rate which occupation at which levels, over which period."""
-    for body in await _bodies(public):
-        detail = (await public.raw(f"/evaluation-bodies/{body['body_id']}")).json()
-        for grant in detail.get("authorisations", []):
+    async for body in public.pages("/evaluation-bodies", {"limit": 500}):
+        for grant in body.get("authorisations", []):
             yield {"body_id": body["body_id"]} | grant
 
 
@@ -157,7 +145,7 @@ DATASETS: list[Dataset] = [
     Dataset(
         "authorisations",
         "What each evaluation body is authorised to rate: occupation, levels, period.",
-        "/evaluation-bodies/{body_id:str}",
+        "/evaluation-bodies",
         authorisations,
     ),
 ]

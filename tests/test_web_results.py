@@ -45,6 +45,11 @@ async def test_medal_table_switches_ordering_with_plain_links(client: Client) ->
     assert "奖牌积分" in zh.text and _members(zh.text) == ["CN", "FR", "KR", "JP", "CH"]
     bad = await client.get("/en/competitions/WSCT2024", params={"rank_by": "height"})
     assert bad.status_code == 400
+    skill = await client.get("/zh/competitions/WSCT2024/skills/07")
+    assert skill.status_code == 200 and "数控铣" in skill.text
+    assert 'href="/zh/competitors/demo-07-CN-0"' in skill.text and "金牌" in skill.text
+    assert 'href="/en/competitions/WSCT2024/skills/07"' in gold.text
+    assert (await client.get("/en/competitions/WSCT2024/skills/99")).status_code == 404
     missing = await client.get("/en/competitions/NOPE2000")
     assert missing.status_code == 404
 

@@ -19,6 +19,8 @@ from schemas.competitions import (
     RankBy,
     Sector,
     SkillHistory,
+    SkillPage,
+    SkillResultsView,
 )
 
 from .charts import Bar, stacked_bars
@@ -66,6 +68,7 @@ class CompetitionPages(Controller):
                     {"rank_by": rank_by, "sector": sector},
                 )
                 awards = await public.get(f"/competitions/{code}/awards", Awards)
+                skills = await public.get(f"/competitions/{code}/skills", SkillPage, {"limit": 200})
             except ApiError as exc:
                 return refused(request, exc)
         return page(
@@ -74,10 +77,27 @@ class CompetitionPages(Controller):
             competition=competition,
             table=table,
             awards=awards,
+            skills=skills.items,
             orderings=ORDERINGS,
             sectors=SECTORS,
             sector=sector,
         )
+
+    @get("/competitions/{code:str}/skills/{number:str}")
+    async def skill_results(
+        self,
+        request: AnyRequest,
+        code: Annotated[str, PathParameter(max_length=20)],
+        number: Annotated[str, PathParameter(max_length=10)],
+    ) -> Response[str]:
+        async with api(request) as public:
+            try:
+                view = await public.get(
+                    f"/competitions/{code}/skills/{number}/results", SkillResultsView
+                )
+            except ApiError as exc:
+                return refused(request, exc)
+        return page(request, "skill_results.html", code=code, view=view)
 
     @get("/members/{code:str}")
     async def member(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -77,6 +78,13 @@ async def test_admin_export_writes_csv_and_jsonl_that_match_their_metadata(
     listing = (await client.get("/exports")).json()
     assert listing["latest"] == run["export_id"]
     assert [r["export_id"] for r in listing["items"]] == [run["export_id"]]
+    bundle = await client.get("/exports/latest/skillsreg_export.zip")
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        assert set(archive.namelist()) == {f["name"] for f in metadata["files"]} | {"metadata.json"}
+        for entry in metadata["files"]:
+            digest = hashlib.sha256(archive.read(entry["name"])).hexdigest()
+            assert digest == entry["sha256"]
     page = await client.get("/en/exports")
     assert run["export_id"] in page.text
     assert 'href="/exports/latest/occupations.csv"' in page.text

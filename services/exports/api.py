@@ -19,8 +19,13 @@ from services.platform.openapi import problem_responses
 from . import handlers, store
 from .files import METADATA
 
-FILE_NAME = re.compile(r"^([a-z][a-z0-9_]*\.(csv|jsonl)|metadata\.json)$")
-MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl", "json": "application/json"}
+FILE_NAME = re.compile(r"^([a-z][a-z0-9_]*\.(csv|jsonl|zip)|metadata\.json)$")
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/jsonl",
+    "json": "application/json",
+    "zip": "application/zip",
+}
 PREFER_WAIT = re.compile(r"wait=(\d+)")
 
 # Runs started over HTTP; held so they are not garbage-collected mid-export.

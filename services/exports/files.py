@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import shutil
+import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from services.web.public_api import PublicApi
 from .datasets import Dataset
 
 METADATA = "metadata.json"
+BUNDLE = "skillsreg_export.zip"  # every file of the export in one download
 
 
 def export_dir(root: Path, export_id: str) -> Path:
@@ -120,5 +122,8 @@ def write_files(
         files=files,
     )
     (partial / METADATA).write_bytes(msgspec.json.format(msgspec.json.encode(metadata)))
+    with zipfile.ZipFile(partial / BUNDLE, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for entry in [*(f.name for f in files), METADATA]:
+            bundle.write(partial / entry, arcname=entry)
     os.replace(partial, export_dir(root, export_id))
     return metadata

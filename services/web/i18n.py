@@ -114,6 +114,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "awards": ("特别奖项", "Awards"),
     "albert_vidal": ("阿尔伯特·维达尔奖", "Albert Vidal Award"),
     "skill": ("项目", "Skill"),
+    "skills": ("比赛项目", "Skills"),
     "mark": ("成绩", "Mark"),
     "competitors": ("选手", "Competitors"),
     "member_history": ("参赛方历史", "Member history"),

@@ -15,6 +15,7 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
+from services.platform.submissions import preferred_wait
 
 from . import handlers, store
 from .files import METADATA
@@ -26,7 +27,6 @@ MEDIA = {
     "json": "application/json",
     "zip": "application/zip",
 }
-PREFER_WAIT = re.compile(r"wait=(\d+)")
 
 # Runs started over HTTP; held so they are not garbage-collected mid-export.
 _running: set[asyncio.Task[Any]] = set()
@@ -60,7 +60,7 @@ class ExportController(Controller):
     @post(
         "/",
         summary="Start an export now (admin); 202 with the run's status URL",
-        description="`Prefer: wait=N` waits up to N seconds (max 60) for the export to finish; "
+        description="`Prefer: wait=N` waits up to N seconds (max 30) for the export to finish; "
         "409 while another export runs (on any replica).",
         status_code=202,
         security=[{"BearerToken": []}],
@@ -95,9 +95,8 @@ class ExportController(Controller):
         task = asyncio.create_task(work(), name=f"export:{export_id}")
         _running.add(task)
         task.add_done_callback(_running.discard)
-        wait = PREFER_WAIT.search(request.headers.get("prefer", ""))
-        if wait:
-            await asyncio.wait({task}, timeout=min(int(wait.group(1)), 60))
+        if wait := preferred_wait(request.headers.get("prefer")):
+            await asyncio.wait({task}, timeout=wait)
         run = handlers.to_run(await store.get_run(pool, export_id))
         status = 200 if run.status != "running" else 202
         return Response(run, status_code=status, headers={"Location": f"/exports/{export_id}"})

@@ -69,25 +69,31 @@ class ServiceProcess:
         self, servers: BenchServers, port: int | None = None, service: str = "occupations"
     ) -> None:
         self.service = service
+        self.port = port or free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLSREG_")}
         env |= {
             "DATABASE_URL": servers.database_url,
             "NATS_URL": servers.nats_url,
             "SKILLSREG_SUBJECT_ROOT": servers.root,
             "SKILLSREG_LOAD_BASELINE": "false",
-            "SKILLSREG_PORT": str(port or free_port()),
+            "SKILLSREG_PORT": str(self.port),
             "SKILLSREG_LOG_LEVEL": "WARNING",
         }
         self.env = env
 
-    def __enter__(self) -> subprocess.Popen[bytes]:
+    async def ready(self) -> None:
+        """Wait until the service answers its readiness probe (consumers subscribed)."""
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}") as client:
+            await wait_ready(client)
+
+    def __enter__(self) -> ServiceProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.service}"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
         )
-        return self.proc
+        return self
 
     def __exit__(self, *_: object) -> None:
         self.proc.send_signal(signal.SIGINT)

@@ -240,3 +240,27 @@ def test_start_against_an_old_nats_server_is_refused_plainly(
         server.wait(10)
     assert done.returncode == 1
     assert "needs nats-server 2.10 or newer" in done.stderr.decode()
+
+
+async def test_consumer_that_cannot_subscribe_at_start_binds_when_nats_returns(
+    server_dir: Path, database_url: str
+) -> None:
+    nats_server = EmbeddedNats(server_dir / "nats", port=free_port())
+    await asyncio.to_thread(nats_server.start)
+    settings = settings_for(database_url, nats_server.url)
+    runtime = await Runtime.open(settings, ALL)
+    applied = "SELECT count(*) FROM occupations.release WHERE release_id = 'late-bind'"
+    try:
+        await asyncio.to_thread(nats_server.stop)
+        runtime.start_background()  # consumers start while NATS is away
+        await eventually(
+            lambda: runtime.ready(), until=lambda checks: not checks["consumers"], timeout=90
+        )
+        await asyncio.to_thread(nats_server.start)
+        await eventually(lambda: runtime.ready(), until=lambda c: all(c.values()), timeout=90)
+        event = release_event(release("late-bind", occupation("4-04-05-97")))
+        await eventually(lambda: _publish(runtime.bus, event), timeout=90)
+        await eventually(lambda: runtime.pool.fetchval(applied), until=lambda n: n == 1, timeout=90)
+    finally:
+        await runtime.close()
+        nats_server.stop()

@@ -10,6 +10,7 @@ stream through the outbox; the rest of the batch carries on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from .metrics import BATCH_SECONDS, CONSUMER_HEALTHY, EVENTS_HANDLED
 from .outbox import enqueue_bytes
 
 log = get_logger(__name__)
+
+REBIND_AFTER = 5  # consecutive failed fetches before the subscription is bound again
 
 Handler = Callable[[Connection, Event[Any]], Awaitable[None]]
 
@@ -108,16 +111,32 @@ class Consumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
-        sub = await self.subscribe()
-        log.info("consumer started", consumer=self.spec.name)
-        backoff = 0.2
+        sub: Any = None
+        backoff, failures = 0.2, 0
         while not stop.is_set():
+            if sub is None:
+                # (Re)bind: at start-up, or when fetches keep failing on a stale subscription.
+                try:
+                    sub = await self.subscribe()
+                    log.info("consumer subscribed", consumer=self.spec.name)
+                except Exception as exc:
+                    self._set_healthy(False)
+                    log.warning("cannot subscribe yet", consumer=self.spec.name, error=str(exc))
+                    await asyncio.sleep(1.0)
+                    continue
             try:
                 msgs = await sub.fetch(self.batch, timeout=1.0)
+                failures = 0
             except (NatsTimeout, TimeoutError):
+                failures = 0
                 continue
             except Exception as exc:
+                failures += 1
                 log.warning("fetch failed", consumer=self.spec.name, error=str(exc))
+                if failures >= REBIND_AFTER:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
+                    sub, failures = None, 0
                 await asyncio.sleep(backoff)
                 continue
             try:

@@ -29,3 +29,12 @@ async def test_revoked_or_unknown_tokens_are_401_with_a_challenge(client: Client
         assert response.status_code == 401
         assert response.headers["www-authenticate"].startswith("Bearer")
         assert response.json()["type"] == "/problems/unauthorized"
+
+
+async def test_callers_without_a_token_hear_401_before_any_body_check(client: Client) -> None:
+    for path in ("/releases", "/assessment-batches", "/competitions"):
+        response = await client.post(
+            path, content=b"{not json", headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 401, path
+        assert response.json()["type"] == "/problems/unauthorized"

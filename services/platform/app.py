@@ -19,7 +19,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
 
-from .auth import Principal, authenticate
+from .auth import Principal, authenticate, authenticate_first
 from .bus import Bus
 from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
@@ -87,7 +87,8 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 async def _principal(request: Request[Any, Any, Any]) -> Principal:
-    return await authenticate(request)
+    principal: Principal | None = request.state.get("principal")
+    return principal if principal is not None else await authenticate(request)
 
 
 def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
@@ -127,6 +128,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
             "settings": Provide(_settings, sync_to_thread=False),
             "principal": Provide(_principal),
         },
+        guards=[authenticate_first],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[PrometheusConfig(app_name="skillsreg", group_path=True).middleware],
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

@@ -11,7 +11,8 @@ import time
 from typing import Any, Literal
 
 import msgspec
-from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 
 from .db import Connection, Pool
 from .errors import Problem
@@ -92,7 +93,7 @@ def _unauthorised(detail: str) -> Problem:
     return problem
 
 
-async def authenticate(request: Request[Any, Any, Any]) -> Principal:
+async def authenticate(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -102,6 +103,18 @@ async def authenticate(request: Request[Any, Any, Any]) -> Principal:
     if principal is None:
         raise _unauthorised("the token is unknown or revoked")
     return principal
+
+
+async def authenticate_first(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """A guard: handlers that take a `principal` check the token before the body is read.
+
+    Guards run before Litestar parses parameters, so a caller without a valid token gets 401,
+    not a 400 about a body it had no right to send.
+    """
+    if "principal" in handler.parsed_fn_signature.parameters:
+        connection.state.principal = await authenticate(connection)
 
 
 def authorise(principal: Principal, *roles: str, organisation: str | None = None) -> None:

@@ -31,7 +31,7 @@ from services.competitions import handlers, store, views
 from services.platform.db import Pool, create_pool
 from services.platform.embedded import free_port
 
-from .report import Report, Result, percentile
+from .report import Report, Result, load, percentile
 from .servers import ServiceProcess, bench_servers, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,25 +125,6 @@ async def raw_p99(pool: Pool, competitions: list[str], members: list[str], n: in
         await views.member_standings(pool, rng.choice(members), since=None, until=None, kind=None)
         timings["history"].append(time.perf_counter() - t0)
     return {k: percentile(v, 0.99) for k, v in timings.items()}
-
-
-async def load(
-    client: httpx.AsyncClient, paths: list[str], concurrency: int
-) -> tuple[float, float]:
-    """Throughput (req/s) and p99 latency (s) of GETs of `paths` by `concurrency` users."""
-    latencies: list[float] = []
-    queue = iter(paths)
-
-    async def user() -> None:
-        for path in queue:
-            t0 = time.perf_counter()
-            response = await client.get(path)
-            latencies.append(time.perf_counter() - t0)
-            response.raise_for_status()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(user() for _ in range(concurrency)))
-    return len(paths) / (time.perf_counter() - started), percentile(latencies, 0.99)
 
 
 async def main(args: argparse.Namespace) -> Report:

@@ -24,7 +24,7 @@ from services.platform.bus import Bus
 from services.platform.embedded import free_port
 from services.platform.settings import Settings
 
-from .report import Report, Result, percentile
+from .report import Report, Result, load
 from .servers import BenchServers, ServiceProcess, bench_servers, wait_for_count, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,8 +153,8 @@ async def http_reads(
     with ServiceProcess(servers, port=port):
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             await wait_ready(client)
-            live = await _load(client, "/health/live", requests, concurrency)
-            code = await _load(client, "/occupations/4-04-05-01", requests, concurrency)
+            live = await load(client, ["/health/live"] * requests, concurrency)
+            code = await load(client, ["/occupations/4-04-05-01"] * requests, concurrency)
     report.add(
         Result("GET /occupations/{code} throughput", code[0], "req/s", "GET /health/live", live[0])
     )
@@ -168,25 +168,6 @@ async def http_reads(
             higher_is_better=False,
         )
     )
-
-
-async def _load(
-    client: httpx.AsyncClient, path: str, requests: int, concurrency: int
-) -> tuple[float, float]:
-    latencies: list[float] = []
-    queue = iter(range(requests))
-
-    async def user() -> None:
-        for _ in queue:
-            t0 = time.perf_counter()
-            response = await client.get(path)
-            latencies.append(time.perf_counter() - t0)
-            response.raise_for_status()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(user() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    return requests / elapsed, percentile(latencies, 0.99)
 
 
 async def main(args: argparse.Namespace) -> Report:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 
@@ -74,3 +76,22 @@ def percentile(samples: list[float], q: float) -> float:
         return 0.0
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return ordered[index]
+
+
+async def load(
+    client: httpx.AsyncClient, paths: list[str], concurrency: int
+) -> tuple[float, float]:
+    """Throughput (req/s) and p99 latency (s) of GETs of `paths` by `concurrency` users."""
+    latencies: list[float] = []
+    queue = iter(paths)
+
+    async def user() -> None:
+        for path in queue:
+            t0 = time.perf_counter()
+            response = await client.get(path)
+            latencies.append(time.perf_counter() - t0)
+            response.raise_for_status()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user() for _ in range(concurrency)))
+    return len(paths) / (time.perf_counter() - started), percentile(latencies, 0.99)

@@ -32,9 +32,3 @@ def bus_tables(schema: str) -> str:
         UNIQUE (consumer, event_id)
     );
     """
-
-
-def drop_bus_tables(schema: str) -> str:
-    return (
-        f"DROP TABLE {schema}.dead_letter; DROP TABLE {schema}.outbox; DROP TABLE {schema}.inbox;"
-    )

@@ -44,6 +44,12 @@ async def test_duplicate_publish_is_reported_and_has_no_second_effect(client: Cl
     second = await client.runtime.bus.publish(event)
     assert not first.duplicate
     assert second.duplicate and second.seq == first.seq
+    metrics = (await client.get("/metrics")).text
+    dropped = (
+        'skillsreg_events_published_total{duplicate="true",'
+        'subject="skills.occupations.release.published"}'
+    )
+    assert any(line.startswith(dropped) for line in metrics.splitlines())
     await eventually(lambda: releases_applied(client), until=lambda n: n == 2)
     changes = "SELECT count(*) FROM occupations.occupation_change WHERE code = '4-04-05-91'"
     assert await count(client, changes) == 1

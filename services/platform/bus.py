@@ -17,6 +17,7 @@ from nats.js.errors import BadRequestError
 from schemas.envelope import Event
 
 from .logs import get_logger
+from .metrics import EVENTS_PUBLISHED
 
 log = get_logger(__name__)
 
@@ -199,9 +200,11 @@ class Bus:
             payload,
             headers={**(headers or {}), "Nats-Msg-Id": msg_id},
         )
-        if ack.duplicate:
+        duplicate = bool(ack.duplicate)
+        EVENTS_PUBLISHED.labels(canonical_subject, "true" if duplicate else "false").inc()
+        if duplicate:
             log.info("duplicate publish ignored by the server", msg_id=msg_id)
-        return Published(stream=ack.stream, seq=ack.seq, duplicate=bool(ack.duplicate))
+        return Published(stream=ack.stream, seq=ack.seq, duplicate=duplicate)
 
     async def ready(self) -> bool:
         if not self.nc.is_connected:

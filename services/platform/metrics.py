@@ -16,8 +16,9 @@ BATCH_SECONDS = Histogram(
 )
 EVENTS_PUBLISHED = Counter(
     "skillsreg_events_published_total",
-    "Events published by the HTTP API, by type and whether the server saw a duplicate.",
-    ["type", "duplicate"],
+    "Events published to JetStream (API and outbox relay), by canonical subject and whether "
+    "the server dropped it as a duplicate.",
+    ["subject", "duplicate"],
 )
 OUTBOX_RELAYED = Counter(
     "skillsreg_outbox_relayed_total", "Outbox rows published to JetStream.", ["schema"]

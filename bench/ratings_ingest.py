@@ -153,12 +153,13 @@ async def raw_copy(db: asyncpg.Connection, rows: list[tuple[object, ...]]) -> fl
 async def ingest(
     clients: list[httpx.AsyncClient],
     headers: dict[str, str],
-    batches: int,
+    bodies: list[bytes],
     size: int,
     concurrency: int,
     db: asyncpg.Connection,
 ) -> float:
-    bodies = [batch_body(b, size) for b in range(batches)]
+    """POST every batch (`concurrency` in flight); candidates/s until the last is applied."""
+    batches = len(bodies)
     queue = iter(enumerate(bodies))
 
     async def submitter(n: int) -> None:
@@ -195,16 +196,29 @@ async def load(
     return latencies, len(latencies)
 
 
-async def verify_during(client: httpx.AsyncClient, url: str, stop: asyncio.Event) -> list[float]:
-    """A few verifiers at work while the ingest runs, on certificates issued so far."""
+async def verify_during(
+    client: httpx.AsyncClient, url: str, stop: asyncio.Event, rate: float
+) -> list[float]:
+    """Verifications at a steady `rate` per second while the ingest runs, on certificates
+    issued so far: what a verifier sees during a busy ingest, without the probe itself
+    becoming the load (the load test comes after the ingest)."""
     db = await asyncpg.connect(url)
     await wait_for_count(db, "SELECT count(*) FROM ratings.assessment_batch", 1, 3600)
     latencies: list[float] = []
+    rng = random.Random(7)
+    numbers: list[str] = []
+    due = time.monotonic()
     while not stop.is_set():
-        numbers = await db.fetch("SELECT number FROM ratings.certificate LIMIT 500")
-        paths = [f"/certificates/{r['number']}" for r in numbers]
-        got, _ = await load(client, paths, 2.0, 1)  # one client: measure, barely load
-        latencies += got
+        if len(latencies) % 200 == 0:
+            sample = await db.fetch("SELECT number FROM ratings.certificate LIMIT 500")
+            numbers = [r["number"] for r in sample]
+        due += 1 / rate
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        t0 = time.perf_counter()
+        r = await client.get(f"/certificates/{rng.choice(numbers)}")
+        latencies.append(time.perf_counter() - t0)
+        if r.status_code != 200:
+            raise RuntimeError(f"verification failed: {r.status_code} {r.text[:200]}")
     await db.close()
     return latencies
 
@@ -229,15 +243,19 @@ async def main(args: argparse.Namespace) -> Report:
             raw = await raw_copy(db, rows)
             raw_cpu = cpu_delta(before, memory.cpu())
             del rows
+            bodies = [batch_body(b, args.batch_size) for b in range(batches)]  # before the clocks
             stop = asyncio.Event()
             sampler = asyncio.create_task(memory.run(stop))
-            verifier = asyncio.create_task(verify_during(clients[-1], servers.database_url, stop))
+            verifier = asyncio.create_task(
+                verify_during(clients[-1], servers.database_url, stop, args.verify_rate)
+            )
             print(
                 f"[ratings] ingest {batches:,} batches of {args.batch_size:,} candidates, "
                 f"{args.concurrency} in flight, {args.processes} service process(es)"
             )
             before = memory.cpu()
-            rate = await ingest(clients, headers, batches, args.batch_size, args.concurrency, db)
+            rate = await ingest(clients, headers, bodies, args.batch_size, args.concurrency, db)
+            del bodies
             ours_cpu = cpu_delta(before, memory.cpu())
             stop.set()
             during = await verifier
@@ -281,7 +299,7 @@ async def main(args: argparse.Namespace) -> Report:
             await asyncio.gather(sampler, sampler2)
             report.add(
                 Result(
-                    f"verify p99 during ingest ({len(during):,} req)",
+                    f"verify p99 during ingest ({len(during):,} req at {args.verify_rate:g}/s)",
                     percentile(during, 0.99) * 1000,
                     "ms",
                     "GET /health/live p99",
@@ -328,6 +346,9 @@ def cli() -> None:
     parser.add_argument("--processes", type=int, default=1, help="service processes")
     parser.add_argument("--verifiers", type=int, default=32, help="concurrent verification clients")
     parser.add_argument("--seconds", type=float, default=10.0, help="per verification load phase")
+    parser.add_argument(
+        "--verify-rate", type=float, default=20.0, help="verifications/s during the ingest"
+    )
     asyncio.run(main(parser.parse_args()))
 
 

@@ -83,8 +83,10 @@ class Consumer:
         batch: int = 64,
         max_deliver: int = 5,
         ack_wait: float = 30.0,
+        workers: int = 1,
     ) -> None:
         self.spec = spec
+        self.workers = workers
         self.bus = bus
         self.pool = pool
         self.batch = batch
@@ -111,6 +113,11 @@ class Consumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
+        """`workers` fetch loops, each with its own subscription to the one durable consumer:
+        while one waits on Postgres for its batch, another judges the next."""
+        await asyncio.gather(*(self.work(stop) for _ in range(self.workers)))
+
+    async def work(self, stop: asyncio.Event) -> None:
         sub: Any = None
         backoff, failures = 0.2, 0
         while not stop.is_set():

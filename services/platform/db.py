@@ -41,6 +41,13 @@ async def _init_connection(conn: Connection) -> None:
         )
 
 
+async def _keep_session(conn: Connection) -> None:
+    """What a pooled connection needs on release: nothing beyond asyncpg's own rollback of an
+    open transaction. Nothing here changes session state (no SET; LISTEN is undone by the one
+    task that listens; advisory locks live on connections of their own), so the default
+    `RESET ALL; UNLISTEN *; ...` would be a round trip per request for nothing."""
+
+
 async def create_pool(dsn: str, *, max_size: int = 10, attempts: int = 1) -> Pool:
     """Open the pool, retrying `attempts` times; raise DatabaseUnavailable with a plain message."""
     last: BaseException | None = None
@@ -51,6 +58,7 @@ async def create_pool(dsn: str, *, max_size: int = 10, attempts: int = 1) -> Poo
                 min_size=1,
                 max_size=max_size,
                 init=_init_connection,
+                reset=_keep_session,
                 command_timeout=60,
                 timeout=5,
             )

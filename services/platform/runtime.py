@@ -79,6 +79,7 @@ class Runtime:
                     batch=s.consumer_batch,
                     max_deliver=s.consumer_max_deliver,
                     ack_wait=s.consumer_ack_wait,
+                    workers=s.consumer_workers,
                 )
                 self.consumers.append(consumer)
                 self._spawn(f"consumer:{spec.name}", consumer.run(self.stop))

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import asyncpg
 import uvicorn
+import uvloop
 
 from .app import create_app
 from .bus import BusUnavailable
@@ -74,6 +75,7 @@ async def serve(settings: Settings, services: Sequence[Service]) -> None:
         log_config=None,
         lifespan="on",
         access_log=False,
+        http="httptools",
     )
     log.info(
         "serving",
@@ -93,7 +95,7 @@ def main(services: Sequence[Service]) -> None:
     configure_logging(settings.log_level, settings.log_format)
     try:
         with embedded_servers(settings) as ready:
-            asyncio.run(serve(ready, services))
+            uvloop.run(serve(ready, services))
     except KeyboardInterrupt:
         pass
     except (DatabaseUnavailable, BusUnavailable, EmbeddedStartError) as exc:

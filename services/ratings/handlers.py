@@ -27,6 +27,7 @@ from services.platform.settings import Settings
 from . import store
 from .domain import (
     LANE_SIZE,
+    LANES,
     RANK,
     TOP_GRADES,
     certificate_numbers,
@@ -185,13 +186,18 @@ def _same_or_refuse(batch_id: str, known: str, digest: str) -> None:
 async def _numbers(
     conn: Connection, body_no: int, year: int, count: int, origin_id: str
 ) -> list[str]:
-    """Serials from the lane `origin_id` hashes to (see domain.serial_lane)."""
-    lane = serial_lane(origin_id)
-    first = await store.allocate_serials(conn, body_no, year, lane, count)
+    """`count` new certificate numbers for a body and year (see store.allocate_serials)."""
+    lane, first = await store.allocate_serials(
+        conn,
+        body_no,
+        year,
+        count,
+        lanes=LANES,
+        lane_size=LANE_SIZE,
+        fallback=serial_lane(origin_id),
+    )
     if first + count - 1 > LANE_SIZE:
-        raise Rejected(
-            f"certificate serials of lane {lane} for body {body_no} in {year} are used up"
-        )
+        raise Rejected(f"certificate serials of body {body_no} for {year} are used up")
     return certificate_numbers(year, body_no, lane * LANE_SIZE + first, count)
 
 

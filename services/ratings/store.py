@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from schemas.ratings import ASSESSMENT_SUBMITTED
 from services.platform.db import Connection, Pool
@@ -184,7 +185,9 @@ async def insert_batch(
     counts: dict[str, int],
     outcomes: list[Any],
 ) -> bool:
-    """False when the batch id is already taken (a replay, or the same id reused)."""
+    """False when the batch id is already taken (a replay, or the same id reused).
+
+    The outcome entries are stored as one JSON document (bytes: read whole, never queried)."""
     inserted = await conn.fetchval(
         """INSERT INTO ratings.assessment_batch
             (batch_id, body_id, exam_date, content_hash, event_id, actor, candidates, passed,
@@ -201,25 +204,73 @@ async def insert_batch(
         counts.get("passed", 0),
         counts.get("failed", 0),
         counts.get("refused", 0),
-        outcomes,
+        msgspec.json.encode(outcomes),
     )
     return bool(inserted)
 
 
-async def allocate_serials(conn: Conn, body_no: int, year: int, lane: int, count: int) -> int:
-    """Reserve `count` serials of one lane for a body and year; return the first one's index
-    within the lane (1-based)."""
-    last: int = await conn.fetchval(
-        """INSERT INTO ratings.certificate_serial (body_no, year, lane, last)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (body_no, year, lane) DO UPDATE SET last = certificate_serial.last + $4
-        RETURNING last""",
+async def allocate_serials(
+    conn: Conn, body_no: int, year: int, count: int, *, lanes: int, lane_size: int, fallback: int
+) -> tuple[int, int]:
+    """Reserve `count` consecutive serials of a body and year: (lane, first index in the lane).
+
+    Each body and year has `lanes` counter rows. A transaction takes the first lane no other
+    transaction holds (SKIP LOCKED) and keeps it until it commits, so workers applying one
+    body's batches side by side never wait on each other; only when every lane is busy does
+    it queue on lane `fallback`.
+    """
+    row = await _take_free_lane(conn, body_no, year, count, lane_size)
+    if row is None and await _lane_count(conn, body_no, year) < lanes:
+        # The first batch of a body and year creates its lanes.
+        await conn.execute(
+            """INSERT INTO ratings.certificate_serial (body_no, year, lane, last)
+            SELECT $1, $2, lane, 0 FROM generate_series(0, $3 - 1) AS lane
+            ON CONFLICT DO NOTHING""",
+            body_no,
+            year,
+            lanes,
+        )
+        row = await _take_free_lane(conn, body_no, year, count, lane_size)
+    if row is None:
+        row = await conn.fetchrow(
+            """UPDATE ratings.certificate_serial SET last = last + $4
+            WHERE body_no = $1 AND year = $2 AND lane = $3 RETURNING lane, last""",
+            body_no,
+            year,
+            fallback,
+            count,
+        )
+        assert row is not None
+    return row["lane"], row["last"] - count + 1
+
+
+async def _lane_count(conn: Conn, body_no: int, year: int) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM ratings.certificate_serial WHERE body_no = $1 AND year = $2",
         body_no,
         year,
-        lane,
-        count,
     )
-    return last - count + 1
+    return count
+
+
+async def _take_free_lane(
+    conn: Conn, body_no: int, year: int, count: int, lane_size: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """
+        UPDATE ratings.certificate_serial s SET last = s.last + $3
+        FROM (SELECT lane FROM ratings.certificate_serial
+              WHERE body_no = $1 AND year = $2 AND last + $3 <= $4
+              ORDER BY lane LIMIT 1
+              FOR UPDATE SKIP LOCKED) free
+        WHERE s.body_no = $1 AND s.year = $2 AND s.lane = free.lane
+        RETURNING s.lane, s.last
+        """,
+        body_no,
+        year,
+        count,
+        lane_size,
+    )
 
 
 CERTIFICATE_COLUMNS = (
@@ -266,10 +317,10 @@ async def list_batches(
 
 async def batch_outcomes(conn: Conn, batch_id: str) -> list[list[Any]]:
     """The batch's outcome entries, in candidate order (see OutcomeEntry in handlers)."""
-    value: list[list[Any]] = await conn.fetchval(
+    document: bytes | None = await conn.fetchval(
         "SELECT outcomes FROM ratings.assessment_batch WHERE batch_id = $1", batch_id
     )
-    return value or []
+    return msgspec.json.decode(document) if document else []
 
 
 # -- competition grants -----------------------------------------------------------------------

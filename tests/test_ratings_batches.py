@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
 import msgspec
 import pytest
 
@@ -306,3 +309,39 @@ async def test_a_batch_refused_when_applied_says_so_at_its_status_url(world: Wor
     missing = await world.client.get("/assessment-batches/never-sent", headers=world.ministry)
     assert missing.status_code == 404
     assert await world.count("certificate") == 0
+
+
+async def test_concurrent_batches_draw_serials_without_waste_and_bodies_are_kept(
+    world: World,
+) -> None:
+    """Batches applied side by side take separate serial lanes; every serial taken is a
+    certificate (no lane is drawn on twice for one batch); and since certificates carry no
+    per-row foreign key, the body they name can be neither deleted nor renamed."""
+    batches = [[candidate(10 * b + i, level="junior") for i in range(3)] for b in range(6)]
+    replies = await asyncio.gather(
+        *(world.submit(f"batch-lanes-{b}", cs) for b, cs in enumerate(batches))
+    )
+    assert all(r.status_code == 200 for r in replies), [r.text for r in replies]
+    numbers = [o["certificate_number"] for r in replies for o in r.json()["outcomes"]]
+    assert len(set(numbers)) == 18
+    pool = world.client.runtime.pool
+    taken = await pool.fetchval("SELECT sum(last) FROM ratings.certificate_serial")
+    assert taken == 18
+    # Within a lane, serials run on from 1 without gaps.
+    lanes: dict[str, list[int]] = {}
+    for n in numbers:
+        serial = int(n.split("-")[2])
+        lanes.setdefault(str(serial // 12_500_000), []).append(serial % 12_500_000)
+    assert all(sorted(s) == list(range(1, len(s) + 1)) for s in lanes.values()), lanes
+
+    with pytest.raises(asyncpg.RestrictViolationError, match="cannot be deleted or renamed"):
+        await pool.execute("DELETE FROM ratings.body WHERE body_id = 'ent-demo'")
+    with pytest.raises(asyncpg.RestrictViolationError):
+        await pool.execute(
+            "UPDATE ratings.body SET body_id = 'ent-other' WHERE body_id = 'ent-demo'"
+        )
+    await pool.execute(
+        "UPDATE ratings.body SET name = 'Renamed (invented)' WHERE body_id = 'ent-demo'"
+    )
+    r = await world.client.get(f"/certificates/{numbers[0]}")
+    assert r.json()["issuing_body"]["body_id"] == "ent-demo"

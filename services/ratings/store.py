@@ -258,11 +258,14 @@ async def _take_free_lane(
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """
+        WITH free AS MATERIALIZED (  -- evaluated once: one lane, whatever the join plan
+            SELECT lane FROM ratings.certificate_serial
+            WHERE body_no = $1 AND year = $2 AND last + $3 <= $4
+            ORDER BY lane LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
         UPDATE ratings.certificate_serial s SET last = s.last + $3
-        FROM (SELECT lane FROM ratings.certificate_serial
-              WHERE body_no = $1 AND year = $2 AND last + $3 <= $4
-              ORDER BY lane LIMIT 1
-              FOR UPDATE SKIP LOCKED) free
+        FROM free
         WHERE s.body_no = $1 AND s.year = $2 AND s.lane = free.lane
         RETURNING s.lane, s.last
         """,

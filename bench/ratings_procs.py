@@ -112,7 +112,8 @@ def _listener(port: int) -> int | None:
 
 
 class Memory:
-    """Peak memory per process (sampled every half second) and CPU time per process group."""
+    """Peak memory per process (sampled every second: reading
+    every backend's smaps costs the machine CPU the services would otherwise use) and CPU time per process group."""
 
     def __init__(self, services: Services, servers: BenchServers) -> None:
         self.services = services
@@ -149,7 +150,7 @@ class Memory:
         while not stop.is_set():
             await asyncio.to_thread(self.sample)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.5)
+                await asyncio.wait_for(stop.wait(), 1.0)
 
 
 def cpu_seconds(pid: int) -> float:

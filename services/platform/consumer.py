@@ -27,7 +27,7 @@ from .bus import Bus
 from .db import UNAVAILABLE, Connection, Pool
 from .logs import get_logger
 from .metrics import BATCH_SECONDS, CONSUMER_HEALTHY, EVENTS_HANDLED
-from .outbox import enqueue_bytes
+from .outbox import Queued, enqueue_bytes, publish_after_commit, publish_committed
 
 log = get_logger(__name__)
 
@@ -166,15 +166,18 @@ class Consumer:
     async def handle_batch(self, msgs: list[Msg]) -> None:
         started = time.perf_counter()
         deliveries = [self.decode(msg) for msg in msgs]
-        async with self.pool.acquire() as conn, conn.transaction():
-            for delivery in deliveries:
-                await self.apply(conn, delivery)
+        with publish_after_commit() as derived:
+            async with self.pool.acquire() as conn, conn.transaction():
+                for delivery in deliveries:
+                    await self.apply(conn, delivery, derived)
         BATCH_SECONDS.labels(self.spec.name).observe(time.perf_counter() - started)
         for delivery in deliveries:
             if delivery.ack:
                 await _quietly(delivery.msg.ack())
             else:
                 await _quietly(delivery.msg.nak(delay=_redelivery_delay(delivery.msg)))
+        if derived:
+            await publish_committed(self.pool, self.bus, self.spec.schema, derived)
 
     def decode(self, msg: Msg) -> Delivery:
         key = f"seq:{msg.metadata.stream}:{msg.metadata.sequence.stream}"
@@ -191,12 +194,13 @@ class Consumer:
         except msgspec.DecodeError as exc:
             return Delivery(msg, key, problem=f"invalid {raw.type} payload: {exc}")
 
-    async def apply(self, conn: Connection, delivery: Delivery) -> None:
+    async def apply(self, conn: Connection, delivery: Delivery, derived: list[Queued]) -> None:
         name, schema = self.spec.name, self.spec.schema
         if delivery.problem is not None:
             await self.dead_letter(conn, delivery, delivery.problem)
             return
         assert delivery.event is not None
+        mark = len(derived)  # what this event derives is dropped with its savepoint
         try:
             async with conn.transaction():  # a savepoint: one event's failure spares the batch
                 first = await conn.fetchval(
@@ -210,10 +214,12 @@ class Consumer:
             EVENTS_HANDLED.labels(name, "applied" if first else "duplicate").inc()
             delivery.ack = True
         except Rejected as exc:
+            del derived[mark:]
             await self.dead_letter(conn, delivery, str(exc))
         except UNAVAILABLE:
             raise
         except Exception as exc:
+            del derived[mark:]
             deliveries = delivery.msg.metadata.num_delivered or 1
             if deliveries >= self.max_deliver:
                 reason = f"failed on {deliveries} deliveries: {type(exc).__name__}: {exc}"

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -26,10 +28,34 @@ from .metrics import OUTBOX_RELAYED
 log = get_logger(__name__)
 
 PRUNE_EVERY = 600.0  # seconds
+RELAY_BATCH = 256  # rows per relay transaction
 
 
 def channel(schema: str) -> str:
     return f"{schema}_outbox"
+
+
+@dataclass(frozen=True)
+class Queued:
+    msg_id: str
+    subject: str
+    payload: bytes
+    headers: dict[str, str] | None
+
+
+_after_commit: ContextVar[list[Queued] | None] = ContextVar("outbox_after_commit", default=None)
+
+
+@contextlib.contextmanager
+def publish_after_commit() -> Iterator[list[Queued]]:
+    """Rows enqueued inside this block are also collected here, for the caller to hand to
+    `publish_committed` once (and only if) its transaction commits."""
+    queued: list[Queued] = []
+    token = _after_commit.set(queued)
+    try:
+        yield queued
+    finally:
+        _after_commit.reset(token)
 
 
 async def enqueue(
@@ -53,21 +79,66 @@ async def enqueue_bytes(
     payload: bytes,
     headers: dict[str, str] | None = None,
 ) -> None:
+    queued = _after_commit.get()
+    if queued is not None:
+        queued.append(Queued(msg_id, subject, payload, headers))
+        await conn.execute(
+            f"""INSERT INTO {schema}.outbox (id, subject, payload, headers)
+            VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING""",
+            msg_id,
+            subject,
+            payload,
+            headers or {},
+        )
+        return
+    # One round trip: the relay is told at commit (Postgres folds repeated notifications).
     await conn.execute(
         f"""
-        INSERT INTO {schema}.outbox (id, subject, payload, headers)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (id) DO NOTHING
+        WITH queued AS (
+            INSERT INTO {schema}.outbox (id, subject, payload, headers)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (id) DO NOTHING
+        )
+        SELECT pg_notify($5, '')
         """,
         msg_id,
         subject,
         payload,
         headers or {},
+        channel(schema),
     )
-    await conn.execute("SELECT pg_notify($1, '')", channel(schema))
 
 
-async def relay_once(pool: Pool, bus: Bus, schema: str, limit: int = 256) -> int:
+async def publish_committed(pool: Pool, bus: Bus, schema: str, queued: list[Queued]) -> None:
+    """Publish rows whose transaction has committed, then mark them published. Whatever is
+    not published here stays pending for the relay (told at once by a NOTIFY)."""
+    published: list[str] = []
+    try:
+        for row in queued:
+            await bus.publish_bytes(
+                row.subject, row.payload, msg_id=row.msg_id, headers=row.headers
+            )
+            published.append(row.msg_id)
+    except Exception as exc:
+        log.warning("publish after commit failed; the relay takes over", error=str(exc))
+        with contextlib.suppress(Exception):
+            await pool.execute("SELECT pg_notify($1, '')", channel(schema))
+    if not published:
+        return
+    OUTBOX_RELAYED.labels(schema).inc(len(published))
+    try:
+        await pool.execute(
+            f"""UPDATE {schema}.outbox SET published_at = now()
+            WHERE id = any($1::text[]) AND published_at IS NULL""",
+            published,
+        )
+    except Exception as exc:
+        # The relay publishes them again; the server's duplicate window or, after it, the
+        # consumers' inbox absorbs the repeat.
+        log.warning("could not mark published outbox rows", error=str(exc))
+
+
+async def relay_once(pool: Pool, bus: Bus, schema: str, limit: int = RELAY_BATCH) -> int:
     """Publish one batch of pending rows; return how many went out."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
@@ -110,8 +181,8 @@ async def run_relay(pool: Pool, bus: Bus, schema: str, stop: asyncio.Event) -> N
                 listener = await pool.acquire()
                 await listener.add_listener(channel(schema), on_notify)
             wake.clear()  # before draining, so a NOTIFY during the drain is not lost
-            while await relay_once(pool, bus, schema):
-                pass
+            while await relay_once(pool, bus, schema) == RELAY_BATCH:
+                pass  # a full batch: there may be more
             if time.monotonic() - pruned_at > PRUNE_EVERY:
                 await prune(pool, schema)
                 pruned_at = time.monotonic()

@@ -63,24 +63,39 @@ def mod11_2(digits: str) -> str:
     """
     if not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"digits only: {digits!r}")
+    return _check_character(digits)
+
+
+def _check_character(digits: str) -> str:
     value = (12 - 2 * int(digits, 13) % 11) % 11
     return "X" if value == 10 else str(value)
+
+
+_PROVINCE_PREFIXES = frozenset(f"{p:02d}" for p in PROVINCES)
 
 
 def resident_id_problem(national_id: str, today: date) -> str | None:
     """Why `national_id` is not a plausible 18-digit resident ID, or None if it is."""
     if not _ID_SHAPE.match(national_id):
         return "expected 17 digits and a check character (0-9 or X)"
-    if int(national_id[:2]) not in PROVINCES:
+    if national_id[:2] not in _PROVINCE_PREFIXES:
         return f"{national_id[:2]} is not a province code"
+    problem = _birth_date_problem(national_id[6:14], today)
+    if problem:
+        return problem
+    if _check_character(national_id[:17]) != national_id[17]:
+        return "the check digit does not match (ISO 7064 MOD 11-2)"
+    return None
+
+
+@functools.lru_cache(maxsize=1 << 16)  # about 45,000 birth dates since 1900
+def _birth_date_problem(yyyymmdd: str, today: date) -> str | None:
     try:
-        born = date(int(national_id[6:10]), int(national_id[10:12]), int(national_id[12:14]))
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
     except ValueError:
         return "the birth date in the ID is not a date"
     if born.year < 1900 or born > today:
         return "the birth date in the ID is not plausible"
-    if mod11_2(national_id[:17]) != national_id[17]:
-        return "the check digit does not match (ISO 7064 MOD 11-2)"
     return None
 
 
@@ -285,12 +300,21 @@ def candidate_problems(
             add(i, "name", "a name of 1 to 100 characters is required")
         if not _CODE.match(c.occupation_code):
             add(i, "occupation_code", "expected X-XX-XX-XX, e.g. 4-04-05-01")
-        if c.level not in RANK:
+        rank = RANK.get(c.level)
+        if rank is None:
             add(i, "level", f"one of {', '.join(LEVELS)}")
             continue
-        scores = {"theory": c.theory, "practical": c.practical, "review": c.review}
-        for field, message in score_problems(c.level, scores):
-            add(i, field, message)
+        theory, practical, review = c.theory, c.practical, c.review
+        if not (  # the common case, checked without building anything
+            theory is not None
+            and practical is not None
+            and 0.0 <= theory <= MAX_SCORE
+            and 0.0 <= practical <= MAX_SCORE
+            and (0.0 <= review <= MAX_SCORE if review is not None else rank < REVIEW_FROM)
+        ):
+            scores = {"theory": theory, "practical": practical, "review": review}
+            for field, message in score_problems(c.level, scores):
+                add(i, field, message)
         key = (national_id, c.occupation_code, c.level)
         if key in seen:
             add(i, id_field, f"the same candidate, occupation and level as candidate {seen[key]}")

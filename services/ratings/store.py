@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -187,7 +188,8 @@ async def insert_batch(
 ) -> bool:
     """False when the batch id is already taken (a replay, or the same id reused).
 
-    The outcome entries are stored as one JSON document (bytes: read whole, never queried)."""
+    The outcome entries are stored as one zlib-compressed JSON document: written and read
+    whole, never queried, so Postgres neither parses nor compresses it."""
     inserted = await conn.fetchval(
         """INSERT INTO ratings.assessment_batch
             (batch_id, body_id, exam_date, content_hash, event_id, actor, candidates, passed,
@@ -204,7 +206,7 @@ async def insert_batch(
         counts.get("passed", 0),
         counts.get("failed", 0),
         counts.get("refused", 0),
-        msgspec.json.encode(outcomes),
+        zlib.compress(msgspec.json.encode(outcomes), 1),
     )
     return bool(inserted)
 
@@ -323,7 +325,7 @@ async def batch_outcomes(conn: Conn, batch_id: str) -> list[list[Any]]:
     document: bytes | None = await conn.fetchval(
         "SELECT outcomes FROM ratings.assessment_batch WHERE batch_id = $1", batch_id
     )
-    return msgspec.json.decode(document) if document else []
+    return msgspec.json.decode(zlib.decompress(document)) if document else []
 
 
 # -- competition grants -----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -10,7 +11,10 @@ import nats
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig
 
-from schemas.occupations import CATALOGUE_CHANGED
+from schemas.envelope import Event
+from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
+from services.platform import outbox
+from services.platform.bus import Bus
 
 from .conftest import Client
 from .harness import eventually
@@ -145,3 +149,63 @@ async def test_derived_events_leave_through_the_outbox_once(client: Client) -> N
     assert sorted(ids) == ["outbox-0", "outbox-1", "outbox-2"]
     pending = "SELECT count(*) FROM occupations.outbox WHERE published_at IS NULL"
     await eventually(lambda: count(client, pending), until=lambda n: n == 0)
+
+
+async def test_events_a_consumer_could_not_publish_after_commit_leave_through_the_relay(
+    client: Client,
+) -> None:
+    """The after-commit shortcut loses nothing: with the bus gone at that moment the rows stay
+    pending and the relay sends them, once; a rolled-back transaction publishes nothing."""
+    runtime = client.runtime
+    pending = "SELECT count(*) FROM occupations.outbox WHERE published_at IS NULL AND id = any($1)"
+
+    def derived(n: int) -> Event[Any]:
+        return Event(
+            id=f"after-commit-{n}",
+            source="/tests",
+            type=CATALOGUE_CHANGED,
+            data=CatalogueChanged(
+                release_id=f"after-commit-{n}",
+                revision=n,
+                published_on=date(2026, 1, 1),
+                changes=[],
+            ),
+        )
+
+    with outbox.publish_after_commit() as queued:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            for n in (1, 2):
+                await outbox.enqueue(conn, "occupations", derived(n))
+    assert [q.msg_id for q in queued] == ["after-commit-1", "after-commit-2"]
+    gone = await Bus.connect(runtime.settings.nats_url or "", root=runtime.settings.subject_root)
+    await gone.close()
+    await outbox.publish_committed(runtime.pool, gone, "occupations", queued)
+    ids = ["after-commit-1", "after-commit-2"]  # not marked: had they been, no one sends them
+
+    with contextlib.suppress(RuntimeError), outbox.publish_after_commit() as rolled_back:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, "occupations", derived(3))
+            raise RuntimeError("the handler failed")
+    assert (
+        await count(
+            client, "SELECT count(*) FROM occupations.outbox WHERE id = $1", "after-commit-3"
+        )
+        == 0
+    )
+    assert len(rolled_back) == 1  # collected, but the caller never publishes a failed batch
+
+    # The running relay (polling, or told by the NOTIFY) sends both, and marks them.
+    await eventually(lambda: count(client, pending, ids), until=lambda n: n == 0)
+    sub = await runtime.bus.js.pull_subscribe(
+        runtime.bus.subject(CATALOGUE_CHANGED),
+        stream=runtime.bus.stream_name("occupations"),
+        config=ConsumerConfig(),
+    )
+    sent: list[str] = []
+
+    async def ours() -> list[str]:
+        with contextlib.suppress(nats.errors.TimeoutError):
+            sent.extend(msgspec.json.decode(m.data)["id"] for m in await sub.fetch(10, timeout=1))
+        return sorted(i for i in sent if i.startswith("after-commit"))
+
+    assert await eventually(ours, until=lambda got: len(got) >= 2) == ids

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import date
 from typing import Any
@@ -15,6 +16,8 @@ from schemas.envelope import Event
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
 from services.platform import outbox
 from services.platform.bus import Bus
+from services.platform.consumer import Consumer, ConsumerSpec, Rejected, Route
+from services.platform.db import Connection
 
 from .conftest import Client
 from .harness import eventually
@@ -209,3 +212,53 @@ async def test_events_a_consumer_could_not_publish_after_commit_leave_through_th
         return sorted(i for i in sent if i.startswith("after-commit"))
 
     assert await eventually(ours, until=lambda got: len(got) >= 2) == ids
+
+
+async def test_what_a_refused_event_derived_is_never_published(client: Client) -> None:
+    """An event's savepoint takes its derived events with it: the consumer publishes after
+    commit only what the events that applied derived."""
+    runtime, probed = client.runtime, "skills.occupations.probe.sent"
+
+    async def derive_then_judge(conn: Connection, event: Event[dict[str, Any]]) -> None:
+        await outbox.enqueue(
+            conn,
+            "occupations",
+            Event(
+                id=f"derived:{event.id}",
+                source="/tests",
+                type="skills.occupations.probe.derived",
+                data={},
+            ),
+        )
+        if event.data.get("refuse"):
+            raise Rejected("refused after deriving")
+
+    spec = ConsumerSpec(
+        name="test-derives", context="occupations", schema="occupations",
+        routes={probed: Route(dict[str, Any], derive_then_judge)},
+    )  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(Consumer(spec, runtime.bus, runtime.pool).run(stop))
+    try:
+        for name, refuse in (("refused", True), ("applied", False)):
+            await runtime.bus.publish(
+                Event(id=name, source="/tests", type=probed, data={"refuse": refuse})
+            )
+        sub = await runtime.bus.js.pull_subscribe(
+            runtime.bus.subject("skills.occupations.probe.>"),
+            stream=runtime.bus.stream_name("occupations"),
+            config=ConsumerConfig(),
+        )
+        seen = [msgspec.json.decode(m.data)["id"] for m in await collect(sub, 3)]
+        assert sorted(seen) == ["applied", "derived:applied", "refused"]
+        with contextlib.suppress(nats.errors.TimeoutError):
+            assert not await sub.fetch(1, timeout=1.5)  # and nothing more
+        outbox_ids = await runtime.pool.fetch(
+            "SELECT id FROM occupations.outbox WHERE id LIKE 'derived:%'"
+        )
+        assert [r["id"] for r in outbox_ids] == ["derived:applied"]
+        dead = "SELECT count(*) FROM occupations.dead_letter WHERE event_id = 'refused'"
+        assert await count(client, dead) == 1
+    finally:
+        stop.set()
+        await task

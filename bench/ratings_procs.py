@@ -112,14 +112,20 @@ def _listener(port: int) -> int | None:
 
 
 class Memory:
-    """Peak memory per process (sampled every second: reading
-    every backend's smaps costs the machine CPU the services would otherwise use) and CPU time per process group."""
+    """Peak memory per process and CPU time per process group.
+
+    RSS is sampled every second; Postgres's PSS every fifth second, since reading every
+    backend's smaps costs CPU the services under test would otherwise have.
+    """
+
+    PG_EVERY = 5
 
     def __init__(self, services: Services, servers: BenchServers) -> None:
         self.services = services
         self.nats = _listener(int(servers.nats_url.rsplit(":", 1)[1]))
         self.pg = _listener(int(servers.database_url.rsplit(":", 1)[1].split("/")[0]))
         self.peak: dict[str, int] = {}
+        self.samples = 0
 
     def sample(self) -> None:
         now = {
@@ -129,12 +135,13 @@ class Memory:
         now["bench driver (RSS)"] = _status(os.getpid(), "VmRSS")
         if self.nats:
             now["nats-server (RSS)"] = _status(self.nats, "VmRSS")
-        if self.pg:
+        if self.pg and self.samples % self.PG_EVERY == 0:
             now["postgres (PSS, all backends)"] = sum(
                 _status(pid, "Pss") for pid in [self.pg, *_children(self.pg)]
             )
         for name, value in now.items():
             self.peak[name] = max(self.peak.get(name, 0), value)
+        self.samples += 1
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far: services, nats-server, postgres (all backends), driver."""

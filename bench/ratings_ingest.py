@@ -351,7 +351,12 @@ def cli() -> None:
     parser.add_argument("--candidates", type=int, default=100_000, help="the issue's run: 1000000")
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=4, help="batches in flight")
-    parser.add_argument("--processes", type=int, default=1, help="service processes")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="service processes, each serving HTTP and running a worker (deploy runs 2 or more)",
+    )
     parser.add_argument("--verifiers", type=int, default=32, help="concurrent verification clients")
     parser.add_argument("--seconds", type=float, default=10.0, help="per verification load phase")
     parser.add_argument(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import random
 from datetime import date
 
 import pytest
@@ -134,3 +137,26 @@ def test_serial_lanes_keep_numbers_within_eight_digits() -> None:
     assert lanes == set(range(domain.LANES))
     last = domain.certificate_number(2026, 1, (domain.LANES - 1) * domain.LANE_SIZE + 12_499_999)
     assert last.split("-")[2] == "99999999" and domain.certificate_number_problem(last) is None
+
+
+@pytest.mark.parametrize("size", [0, 16, 31, 64, 65, 200])
+def test_person_hash_is_hmac_sha256_for_any_key_length(size: int) -> None:
+    key = bytes(range(256))[:size]
+    expected = hmac.new(key, b"11010519491231002X", hashlib.sha256).hexdigest()
+    assert domain.person_ref("11010519491231002x ", key) == expected
+
+
+def test_check_character_matches_the_textbook_weighted_sum() -> None:
+    """mod11_2 reads the digits in base 13; the standard's definition is a weighted sum."""
+    rng = random.Random(11643)
+    for _ in range(2000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.choice([8, 17, 18])))
+        total = sum(int(d) * pow(2, len(digits) - i, 11) for i, d in enumerate(digits))
+        value = (12 - total % 11) % 11
+        assert domain.mod11_2(digits) == ("X" if value == 10 else str(value)), digits
+    first = 12_345_678 - 20
+    batch = domain.certificate_numbers(2026, 42, first, 40)  # across a carry of the serial
+    assert batch == [domain.certificate_number(2026, 42, first + k) for k in range(40)]
+    with pytest.raises(ValueError):
+        domain.mod11_2("１１０１０５")  # full-width digits are digits to str.isdigit, not here
+    assert domain.resident_id_problem("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", TODAY) is not None

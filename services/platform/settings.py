@@ -30,7 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: str = "json"
     consumer_batch: int = 64
     # Fetch loops per durable consumer in each process (each applies its own batches).
-    consumer_workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
+    consumer_workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     consumer_max_deliver: int = 5
     consumer_ack_wait: float = 30.0
     max_request_bytes: int = 8 * 1024 * 1024

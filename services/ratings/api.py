@@ -36,7 +36,7 @@ from .domain import (
     MAX_BATCH,
     candidate_problems,
     normalise_id,
-    person_ref,
+    person_hasher,
 )
 from .handlers import content_hash, today
 
@@ -235,12 +235,13 @@ def _cursor(after: str) -> tuple[datetime, str]:
 
 
 def _submission(data: AssessmentBatchCreate, key: bytes) -> AssessmentSubmitted:
+    person = person_hasher(key)
     candidates = []
     for c in data.candidates:
         national_id = normalise_id(c.national_id)
         candidates.append(
             AssessedCandidate(
-                person=person_ref(national_id, key),
+                person=person(national_id),
                 id_last4=national_id[-4:],
                 name=c.name.strip(),
                 occupation_code=c.occupation_code,

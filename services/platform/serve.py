@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -68,6 +69,8 @@ async def serve(settings: Settings, services: Sequence[Service]) -> None:
         await runtime.close()
         raise
     app = create_app(runtime)
+    # What start-up built lives as long as the process: keep it out of every later collection.
+    gc.freeze()
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -63,12 +63,12 @@ Text = Annotated[str, msgspec.Meta(max_length=2000)]
 # -- events -----------------------------------------------------------------------------------
 
 
+# gc=False (here, IssuedCertificate and CandidateIn): a thousand per batch, holding only
+# strings and numbers, so never part of a reference cycle; the collector need not track them.
 class AssessedCandidate(msgspec.Struct, frozen=True, kw_only=True, array_like=True, gc=False):
     """One candidate as the bus carries it: already validated, national ID replaced by its hash.
 
-    `array_like` keeps a 1,000-candidate event small (no repeated field names); `gc=False`
-    spares the garbage collector a thousand objects per batch that hold only strings and
-    numbers, and so can never be part of a reference cycle.
+    `array_like` keeps a 1,000-candidate event small (no repeated field names).
     """
 
     person: str  # hex HMAC-SHA256 of the national ID under the service key

@@ -206,29 +206,37 @@ async def load(
 
 async def verify_during(
     client: httpx.AsyncClient, url: str, stop: asyncio.Event, rate: float
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     """Verifications at a steady `rate` per second while the ingest runs, on certificates
-    issued so far: what a verifier sees during a busy ingest, without the probe itself
-    becoming the load (the load test comes after the ingest)."""
+    issued so far, each followed by a GET /health/live as the same-moment baseline: what a
+    verifier sees during a busy ingest, without the probe itself becoming the load (the load
+    test comes after the ingest). Returns (verification, health) latencies."""
     db = await asyncpg.connect(url)
     await wait_for_count(db, "SELECT count(*) FROM ratings.assessment_batch", 1, 3600)
-    latencies: list[float] = []
+    verified: list[float] = []
+    live: list[float] = []
     rng = random.Random(7)
     numbers: list[str] = []
     due = time.monotonic()
     while not stop.is_set():
-        if len(latencies) % 200 == 0:
+        if len(verified) % 200 == 0:
             sample = await db.fetch("SELECT number FROM ratings.certificate LIMIT 500")
             numbers = [r["number"] for r in sample]
         due += 1 / rate
         await asyncio.sleep(max(0.0, due - time.monotonic()))
-        t0 = time.perf_counter()
-        r = await client.get(f"/certificates/{rng.choice(numbers)}")
-        latencies.append(time.perf_counter() - t0)
-        if r.status_code != 200:
-            raise RuntimeError(f"verification failed: {r.status_code} {r.text[:200]}")
+        for path, latencies in ((f"/certificates/{rng.choice(numbers)}", verified),
+                                ("/health/live", live)):  # fmt: skip
+            t0 = time.perf_counter()
+            r = await client.get(path)
+            latencies.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                raise RuntimeError(f"{path}: {r.status_code} {r.text[:200]}")
     await db.close()
-    return latencies
+    return verified, live
+
+
+def p99_ms(latencies: list[float]) -> float:
+    return percentile(latencies, 0.99) * 1000
 
 
 async def main(args: argparse.Namespace) -> Report:
@@ -266,7 +274,7 @@ async def main(args: argparse.Namespace) -> Report:
             del bodies
             ours_cpu = cpu_delta(before, memory.cpu())
             stop.set()
-            during = await verifier
+            during, during_live = await verifier
             report.add(
                 Result(
                     "ingest: candidates judged and certified",
@@ -301,39 +309,46 @@ async def main(args: argparse.Namespace) -> Report:
             paths = [f"/certificates/{r['number']}" for r in sample] or ["/certificates/x"]
             stop2 = asyncio.Event()
             sampler2 = asyncio.create_task(memory.run(stop2))
-            live, _ = await load(clients[0], ["/health/live"], args.seconds, args.verifiers)
-            after, count = await load(clients[0], paths, args.seconds, args.verifiers)
+            phases = {}
+            for users in (1, args.verifiers):
+                for name, targets in (("live", ["/health/live"]), ("verify", paths)):
+                    phases[name, users] = await load(clients[0], targets, args.seconds, users)
             stop2.set()
             await asyncio.gather(sampler, sampler2)
             report.add(
                 Result(
                     f"verify p99 during ingest ({len(during):,} req at {args.verify_rate:g}/s)",
-                    percentile(during, 0.99) * 1000,
+                    p99_ms(during),
                     "ms",
-                    "GET /health/live p99",
-                    percentile(live, 0.99) * 1000,
+                    "GET /health/live p99, same moments",
+                    p99_ms(during_live),
                     higher_is_better=False,
                 )
             )
-            report.add(
-                Result(
-                    f"verify p99 at {certificates:,} certificates, {args.verifiers} clients",
-                    percentile(after, 0.99) * 1000,
-                    "ms",
-                    "GET /health/live p99",
-                    percentile(live, 0.99) * 1000,
-                    higher_is_better=False,
+            for users in (1, args.verifiers):
+                (verified, count), (live, live_count) = (
+                    phases["verify", users],
+                    phases["live", users],
                 )
-            )
-            report.add(
-                Result(
-                    "verify throughput",
-                    count / args.seconds,
-                    "req/s",
-                    "GET /health/live",
-                    len(live) / args.seconds,
+                report.add(
+                    Result(
+                        f"verify p99 at {certificates:,} certificates, {users} client(s)",
+                        p99_ms(verified),
+                        "ms",
+                        f"GET /health/live p99, {users} client(s)",
+                        p99_ms(live),
+                        higher_is_better=False,
+                    )
                 )
-            )
+                report.add(
+                    Result(
+                        f"verify throughput, {users} client(s)",
+                        count / args.seconds,
+                        "req/s",
+                        "GET /health/live",
+                        live_count / args.seconds,
+                    )
+                )
             for name, value in memory.peak.items():
                 report.add(Result(f"peak memory: {name}", value / 2**20, "MiB"))
             for client in clients:

@@ -11,12 +11,12 @@ from typing import Annotated
 import msgspec
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from schemas.competitions import CompetitionRules
 from services.platform.bus import Bus
 from services.platform.db import create_pool
+from services.platform.import_report import ImportProgress
 from services.platform.settings import Settings
 
 from .importer import (
@@ -86,18 +86,10 @@ async def _run(rows: list[Row], options: ImportOptions, wait: float) -> ImportRe
     try:
         await bus.ensure_streams(["competitions"])
         skills = len({r.skill for r in rows})
-        with Progress(
-            TextColumn("[bold]skill {task.fields[skill]}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-        ) as progress:
-            task = progress.add_task("import", total=skills, skill="")
-
-            def step(skill: str) -> None:
-                progress.update(task, advance=1, skill=skill)
-
-            report = await import_rows(pool, bus, rows, options, step)
+        with ImportProgress("skill", total=skills, console=console) as progress:
+            report = await import_rows(
+                pool, bus, rows, options, lambda skill: progress.advance(at=skill)
+            )
         deadline = time.monotonic() + wait
         while True:
             await settle(pool, report)

@@ -43,9 +43,11 @@ class ImportProgress:
         self._task = self._progress.add_task(self._what, total=self._total)
         return self
 
-    def advance(self, steps: int = 1) -> None:
+    def advance(self, steps: int = 1, *, at: str | None = None) -> None:
+        """Count `steps` done; `at` names the item just done (shown after the description)."""
         assert self._task is not None
-        self._progress.advance(self._task, steps)
+        description = f"{self._what} {at}" if at else self._what
+        self._progress.update(self._task, advance=steps, description=description)
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

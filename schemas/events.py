@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from .competitions import RESULTS_PUBLISHED, ResultsPublished
-from .grants import RATINGS_GRANTED, RatingsGranted
+from .grants import RATINGS_GRANTED, RATINGS_WITHDRAWN, RatingsGranted, RatingsWithdrawn
 from .occupations import (
     CATALOGUE_CHANGED,
     RELEASE_PUBLISHED,
@@ -101,6 +101,12 @@ EVENTS: dict[str, EventContract] = _catalogue(
         type=RATINGS_GRANTED,
         payload=RatingsGranted,
         summary="Competition results earned these ratings; issue each grant exactly once.",
+        derived=True,
+    ),
+    EventContract(
+        type=RATINGS_WITHDRAWN,
+        payload=RatingsWithdrawn,
+        summary="A result revision no longer earns these grants; revoke what they issued.",
         derived=True,
     ),
 )

@@ -1,10 +1,14 @@
-"""Ratings granted by competition results (competitions → ratings).
+"""Ratings granted by competition results, and withdrawn again (competitions → ratings).
 
 A ministry-set policy per competition (e.g. national contest gold → technician in the linked
-occupation) makes the competitions service emit this event, through its outbox, for every
+occupation) makes the competitions service emit `ratings.granted`, through its outbox, for every
 qualifying result whose competitor carries a national ID. The ratings service issues the
 certificates through its normal certificate path, exactly once per `grant_id`, even when
 results are revised and the event is emitted again.
+
+When a later result revision takes the medal away, or makes it earn another level or
+occupation, the competitions service emits `ratings.withdrawn` once for that grant; the ratings
+service revokes the certificate (or never issues it, if the grant has not arrived yet).
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from datetime import date
 import msgspec
 
 RATINGS_GRANTED = "skills.competitions.ratings.granted"
+RATINGS_WITHDRAWN = "skills.competitions.ratings.withdrawn"
 
 
 class GrantedRating(msgspec.Struct, frozen=True, kw_only=True):
-    grant_id: str  # stable: "<competition>:<skill>:<person>" — the exactly-once key
+    # The exactly-once key: "<competition>:<skill>:<person>" for a person's first grant in a
+    # skill, "<competition>:<skill>:<person>:v<N>" for the N-th after earlier ones were withdrawn.
+    grant_id: str
     national_id: str  # 18-digit resident ID; never leaves the ratings service's hashed store
     name: str
     occupation_code: str
@@ -33,3 +40,14 @@ class RatingsGranted(msgspec.Struct, frozen=True, kw_only=True):
     policy_id: str
     result_revision: int
     grants: list[GrantedRating]
+
+
+class WithdrawnGrant(msgspec.Struct, frozen=True, kw_only=True):
+    grant_id: str
+    reason: str  # e.g. "gold medal in skill 07 removed by result revision 3"
+
+
+class RatingsWithdrawn(msgspec.Struct, frozen=True, kw_only=True):
+    competition_code: str
+    result_revision: int  # the highest revision among the skills whose results withdrew these
+    withdrawals: list[WithdrawnGrant]

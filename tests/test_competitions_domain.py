@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemas.competitions import CompetitionRules, Competitor, ResultLine, SkillResults
 from services.competitions.domain import (
+    Earned,
     Scored,
     SkillFacts,
     Tally,
@@ -18,6 +19,7 @@ from services.competitions.domain import (
     places,
     rank,
     ranks_of,
+    withdrawal_reason,
 )
 
 WSC = CompetitionRules(tie_threshold=0, excellence_threshold=700)
@@ -199,3 +201,26 @@ def test_names_are_masked_and_grant_ids_are_stable() -> None:
     first = grant_id("CNSC2023", "07", "110101199003077777")
     assert first == grant_id("CNSC2023", "07", "110101199003077777")
     assert "110101" not in first
+    assert grant_id("CNSC2023", "07", "110101199003077777", 2) == f"{first}:v2"
+
+
+def test_a_grant_is_withdrawn_only_when_the_rating_it_earns_changes() -> None:
+    gold = Earned("GOLD", "technician", "6-18-01-01")
+    as_silver = Earned("SILVER", "technician", "6-18-01-01")
+    assert withdrawal_reason("07", gold, "GOLD", gold, 2) is None
+    assert withdrawal_reason("07", gold, "SILVER", as_silver, 2) is None  # same rating
+    assert withdrawal_reason("07", gold, "NONE", None, 3) == (
+        "gold medal in skill 07 removed by result revision 3"
+    )
+    lower = Earned("SILVER", "senior", "6-18-01-01")
+    assert withdrawal_reason("07", gold, "SILVER", lower, 2) == (
+        "gold medal in skill 07 lowered to silver by result revision 2"
+    )
+    assert withdrawal_reason("PO1", as_silver, "GOLD", None, 4) == (
+        "silver medal in skill PO1 raised to gold by result revision 4"
+    )
+    relinked = Earned("GOLD", "technician", "6-18-01-02")
+    assert withdrawal_reason("07", gold, "GOLD", relinked, 5) == (
+        "gold medal in skill 07 earns technician in 6-18-01-02 under the rating policy, "
+        "not technician in 6-18-01-01, at result revision 5"
+    )

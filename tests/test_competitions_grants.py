@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from nats.errors import TimeoutError as NatsTimeout
 
 from schemas.envelope import Event, new_event_id
-from schemas.grants import RATINGS_GRANTED, RatingsGranted
+from schemas.grants import RATINGS_GRANTED, RATINGS_WITHDRAWN, RatingsGranted, RatingsWithdrawn
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
 
 from .conftest import Client
@@ -19,6 +19,7 @@ ORGANISER = "national-contest-demo-org"
 OCCUPATION = "6-18-01-01"
 # Invented IDs of invented people (well-formed, check digits included).
 IDS = {"GD": "440101200001010017", "JS": "320101200002020025", "ZJ": "330101200003030032"}
+T = TypeVar("T")
 
 
 def entry(province: str, mark: float) -> dict[str, Any]:
@@ -100,8 +101,8 @@ async def results(client: Client, organiser: dict[str, str], revision: int, *lin
     assert response.json()["status"] == "applied", response.text
 
 
-async def granted_events(client: Client) -> list[RatingsGranted]:
-    """Every grants event on the stream, once the outbox has relayed them all."""
+async def derived_events(client: Client, event_type: str, payload: type[T]) -> list[T]:
+    """Every event of a type the competitions service derived, once its outbox is relayed."""
     await eventually(
         lambda: client.runtime.pool.fetchval(
             "SELECT count(*) FROM competitions.outbox WHERE published_at IS NULL"
@@ -109,17 +110,54 @@ async def granted_events(client: Client) -> list[RatingsGranted]:
         until=lambda n: n == 0,
     )
     bus = client.runtime.bus
-    sub = await bus.js.subscribe(bus.subject(RATINGS_GRANTED), ordered_consumer=True)
-    found: list[RatingsGranted] = []
+    sub = await bus.js.subscribe(bus.subject(event_type), ordered_consumer=True)
+    found: list[T] = []
     try:
         while True:
             msg = await sub.next_msg(timeout=0.5)
-            found.append(msgspec.json.decode(msg.data, type=Event[RatingsGranted]).data)
+            found.append(msgspec.json.decode(msg.data, type=Event[payload]).data)  # type: ignore[valid-type]
     except (NatsTimeout, TimeoutError):
         pass
     finally:
         await sub.unsubscribe()
     return found
+
+
+async def granted_events(client: Client) -> list[RatingsGranted]:
+    return await derived_events(client, RATINGS_GRANTED, RatingsGranted)
+
+
+async def withdrawn_events(client: Client) -> list[RatingsWithdrawn]:
+    return await derived_events(client, RATINGS_WITHDRAWN, RatingsWithdrawn)
+
+
+async def set_policy(client: Client, *rules: tuple[str, str]) -> None:
+    ministry = await client.token("ministry", "mohrss")
+    response = await client.put(
+        "/competitions/CNSCDEMO2023/rating-policy",
+        json={"rules": [{"medal": medal, "level": level} for medal, level in rules]},
+        headers=ministry,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def ratings_of(client: Client, province: str) -> list[dict[str, Any]]:
+    """The person's certificates as the ministry sees them, each with its public verification."""
+    ministry = await client.token("ministry", "mohrss")
+    history = await client.post(
+        "/people/ratings-history", json={"national_id": IDS[province]}, headers=ministry
+    )
+    assert history.status_code == 200, history.text
+    shown = []
+    for rating in history.json()["ratings"]:
+        verified = await client.get(f"/certificates/{rating['number']}")
+        assert verified.status_code == 200, verified.text
+        shown.append(verified.json())
+    return sorted(shown, key=lambda c: c["number"])
+
+
+def summary(certificates: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
+    return [(c["level"], c["status"], c["revocation_reason"]) for c in certificates]
 
 
 async def test_each_grant_is_emitted_once_across_revisions_and_policy_changes(
@@ -219,3 +257,103 @@ async def test_top_grades_cannot_be_granted_by_a_policy(client: Client) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "rules[0].level"
+
+
+async def test_a_revision_taking_gold_away_revokes_its_certificate_once(client: Client) -> None:
+    organiser = await national_contest(client)
+    await set_policy(client, ("GOLD", "technician"))
+    await results(client, organiser, 1, entry("GD", 780), entry("JS", 760))
+    await eventually(lambda: ratings_of(client, "GD"), until=lambda c: len(c) == 1)
+    # Revision 2 drops GD (e.g. disqualified): JS moves up to gold.
+    await results(client, organiser, 2, entry("JS", 760))
+    removed = "gold medal in skill 07 removed by result revision 2"
+    gd = await eventually(
+        lambda: ratings_of(client, "GD"), until=lambda c: c[0]["status"] == "revoked"
+    )
+    assert summary(gd) == [("technician", "revoked", removed)]
+    assert gd[0]["revoked_on"] is not None
+    js = await eventually(lambda: ratings_of(client, "JS"), until=lambda c: len(c) == 1)
+    assert summary(js) == [("technician", "valid", None)]
+    revoked_by = await client.runtime.pool.fetchval(
+        "SELECT revoked_by FROM ratings.certificate WHERE number = $1", gd[0]["number"]
+    )
+    assert revoked_by == f"organiser:{ORGANISER}"
+
+    # The same revision again changes nothing.
+    await results(client, organiser, 2, entry("JS", 760))
+    [withdrawn] = await withdrawn_events(client)
+    assert withdrawn.competition_code == "CNSCDEMO2023" and withdrawn.result_revision == 2
+    [withdrawal] = withdrawn.withdrawals
+    gd_grant = next(
+        g for e in await granted_events(client) for g in e.grants if g.national_id == IDS["GD"]
+    )
+    assert (withdrawal.grant_id, withdrawal.reason) == (gd_grant.grant_id, removed)
+    assert summary(await ratings_of(client, "GD")) == [("technician", "revoked", removed)]
+    assert len(await ratings_of(client, "JS")) == 1
+
+    # Revision 3 gives GD gold back: a new grant (a new id), a new valid certificate.
+    await results(client, organiser, 3, entry("GD", 780), entry("JS", 760))
+    gd = await eventually(lambda: ratings_of(client, "GD"), until=lambda c: len(c) == 2)
+    assert sorted(summary(gd)) == [
+        ("technician", "revoked", removed),
+        ("technician", "valid", None),
+    ]
+    grants = [g for e in await granted_events(client) for g in e.grants]
+    assert len(grants) == len({g.grant_id for g in grants}) == 3
+    assert [g.grant_id for g in grants if g.national_id == IDS["GD"]] == [
+        gd_grant.grant_id,
+        f"{gd_grant.grant_id}:v2",
+    ]
+    # JS went from gold to silver in revision 3, which the policy does not rate.
+    js = await eventually(
+        lambda: ratings_of(client, "JS"), until=lambda c: c[0]["status"] == "revoked"
+    )
+    assert summary(js) == [
+        ("technician", "revoked", "gold medal in skill 07 lowered to silver by result revision 3")
+    ]
+
+
+async def test_a_revision_lowering_gold_reissues_at_the_lower_level(client: Client) -> None:
+    organiser = await national_contest(client)
+    await set_policy(client, ("GOLD", "technician"), ("SILVER", "senior"))
+    await results(client, organiser, 1, entry("GD", 780), entry("JS", 760))
+    await eventually(lambda: ratings_of(client, "JS"), until=lambda c: len(c) == 1)
+    # Revision 2 swaps them: GD silver, JS gold.
+    await results(client, organiser, 2, entry("GD", 750), entry("JS", 760))
+    gd = await eventually(lambda: ratings_of(client, "GD"), until=lambda c: len(c) == 2)
+    js = await eventually(lambda: ratings_of(client, "JS"), until=lambda c: len(c) == 2)
+    assert sorted(summary(gd)) == [
+        ("senior", "valid", None),
+        ("technician", "revoked", "gold medal in skill 07 lowered to silver by result revision 2"),
+    ]
+    assert sorted(summary(js)) == [
+        ("senior", "revoked", "silver medal in skill 07 raised to gold by result revision 2"),
+        ("technician", "valid", None),
+    ]
+
+    await results(client, organiser, 2, entry("GD", 750), entry("JS", 760))
+    withdrawn = await withdrawn_events(client)
+    assert len(withdrawn) == 1 and len(withdrawn[0].withdrawals) == 2
+    grants = [g for e in await granted_events(client) for g in e.grants]
+    assert len(grants) == len({g.grant_id for g in grants}) == 4
+    assert sorted(summary(await ratings_of(client, "GD"))) == sorted(summary(gd))
+    assert sorted(summary(await ratings_of(client, "JS"))) == sorted(summary(js))
+
+
+async def test_a_revision_keeping_the_rating_withdraws_nothing(client: Client) -> None:
+    organiser = await national_contest(client)
+    await set_policy(client, ("GOLD", "technician"), ("SILVER", "technician"))
+    await results(client, organiser, 1, entry("GD", 780), entry("JS", 760))
+    await eventually(lambda: ratings_of(client, "GD"), until=lambda c: len(c) == 1)
+    # GD keeps gold with another mark; then GD and JS swap gold and silver, which the policy
+    # rates the same.
+    await results(client, organiser, 2, entry("GD", 781), entry("JS", 760))
+    await results(client, organiser, 3, entry("GD", 770), entry("JS", 790))
+    assert await withdrawn_events(client) == []
+    assert summary(await ratings_of(client, "GD")) == [("technician", "valid", None)]
+    js = await eventually(lambda: ratings_of(client, "JS"), until=lambda c: len(c) == 1)
+    assert summary(js) == [("technician", "valid", None)]
+    withdrawn = await client.runtime.pool.fetchval(
+        "SELECT count(*) FROM competitions.rating_grant WHERE withdrawn_at IS NOT NULL"
+    )
+    assert withdrawn == 0

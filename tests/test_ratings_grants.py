@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
+from nats.errors import TimeoutError as NatsTimeout
+
 from schemas.envelope import Event, new_event_id
-from schemas.grants import RATINGS_GRANTED, GrantedRating, RatingsGranted
+from schemas.grants import (
+    RATINGS_GRANTED,
+    RATINGS_WITHDRAWN,
+    GrantedRating,
+    RatingsGranted,
+    RatingsWithdrawn,
+    WithdrawnGrant,
+)
+from schemas.ratings import CERTIFICATE_REVOKED, CertificateRevoked
 
 from .conftest import Client
 from .harness import eventually
@@ -86,6 +97,91 @@ async def test_grants_issue_certificates_once_per_grant(client: Client) -> None:
     }
     shown = await client.get(f"/certificates/{rating['number']}")
     assert shown.json()["status"] == "valid" and shown.json()["holder"] == "测****五"
+
+
+REMOVED = "gold medal in skill 07 removed by result revision 2"
+
+
+def withdrawal(grant_ids: list[str]) -> Event[RatingsWithdrawn]:
+    return Event(
+        id=new_event_id(),
+        source="/tests",
+        type=RATINGS_WITHDRAWN,
+        actor="organiser:nsc-demo",
+        data=RatingsWithdrawn(
+            competition_code="NSC2026-DEMO",
+            result_revision=2,
+            withdrawals=[WithdrawnGrant(grant_id=g, reason=REMOVED) for g in grant_ids],
+        ),
+    )
+
+
+async def handled(client: Client, event_ids: list[str]) -> None:
+    await eventually(
+        lambda: client.runtime.pool.fetchval(
+            "SELECT count(*) FROM ratings.inbox WHERE consumer = 'ratings-grants'"
+            " AND event_id = any($1::text[])",
+            event_ids,
+        ),
+        until=lambda n: n == len(event_ids),
+    )
+
+
+async def revocations(client: Client) -> list[str]:
+    """The certificate numbers of every certificate.revoked event, once the outbox is relayed."""
+    pool, bus = client.runtime.pool, client.runtime.bus
+    await eventually(
+        lambda: pool.fetchval("SELECT count(*) FROM ratings.outbox WHERE published_at IS NULL"),
+        until=lambda n: n == 0,
+    )
+    sub = await bus.js.subscribe(bus.subject(CERTIFICATE_REVOKED), ordered_consumer=True)
+    found: list[str] = []
+    try:
+        while True:
+            msg = await sub.next_msg(timeout=0.5)
+            found.append(msgspec.json.decode(msg.data, type=Event[CertificateRevoked]).data.number)
+    except (NatsTimeout, TimeoutError):
+        pass
+    finally:
+        await sub.unsubscribe()
+    return found
+
+
+async def test_a_withdrawal_revokes_once_and_one_ahead_of_its_grant_issues_nothing(
+    client: Client,
+) -> None:
+    world = await World(client).build()
+    pool = client.runtime.pool
+    # The withdrawal of grant 1 arrives before grant 1 itself.
+    early = withdrawal([grant(1).grant_id])
+    await client.runtime.bus.publish(early)
+    await publish_grants(client, 1, [grant(1), grant(2), grant(3, occupation_code=RETIRED_CODE)])
+    await eventually(
+        lambda: pool.fetchval("SELECT count(*) FROM ratings.grant_outcome"), until=lambda n: n == 3
+    )
+    assert await world.count("certificate") == 1
+    issued = await pool.fetchval("SELECT number FROM ratings.certificate")
+    assert (await client.get(f"/certificates/{issued}")).json()["status"] == "valid"
+
+    # Grant 2 (issued) and grant 3 (refused) are withdrawn; the event is delivered twice.
+    late = [withdrawal([grant(2).grant_id, grant(3).grant_id]) for _ in range(2)]
+    for event in late:
+        await client.runtime.bus.publish(event)
+    await handled(client, [early.id] + [e.id for e in late])
+    shown = (await client.get(f"/certificates/{issued}")).json()
+    assert shown["status"] == "revoked"
+    assert shown["revocation_reason"] == REMOVED
+    assert await revocations(client) == [issued]
+    rows = await pool.fetch(
+        "SELECT grant_id, outcome, withdrawal_reason IS NOT NULL AS withdrawn"
+        " FROM ratings.grant_outcome ORDER BY grant_id"
+    )
+    assert [(r["grant_id"][-1], r["outcome"], r["withdrawn"]) for r in rows] == [
+        ("1", "withdrawn", True),
+        ("2", "passed", True),
+        ("3", "refused", True),
+    ]
+    assert await world.count("certificate") == 1
 
 
 async def test_occupation_codes_keep_the_highest_revision(client: Client) -> None:

@@ -265,10 +265,60 @@ def national_id_hash(national_id: str, key: bytes) -> str:
     return hmac.digest(key, national_id.strip().upper().encode(), hashlib.sha256).hex()
 
 
-def grant_id(competition: str, skill: str, national_id: str) -> str:
-    """Stable across revisions (and key rotations), so a re-issued grant is recognised.
+def grant_person(national_id: str) -> str:
+    """The person part of a grant id: a digest, since grant ids travel and national IDs must not.
 
-    It travels only in the grants event, which carries the national ID itself.
+    Unkeyed, so it stays the same across key rotations and a re-issued grant is recognised.
     """
     digest = hashlib.sha256(f"skillsreg:grant:{national_id.strip().upper()}".encode())
-    return f"{competition}:{skill}:{digest.hexdigest()[:24]}"
+    return digest.hexdigest()[:24]
+
+
+def grant_id(competition: str, skill: str, national_id: str, version: int = 1) -> str:
+    """Stable across revisions: the first grant of a person in a skill keeps the plain id.
+
+    A grant withdrawn by a revision is never issued again under its id, so a person who earns
+    one again in that skill gets the next version (`:v2`, `:v3`, ...).
+    """
+    plain = f"{competition}:{skill}:{grant_person(national_id)}"
+    return plain if version == 1 else f"{plain}:v{version}"
+
+
+# -- withdrawing grants -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Earned:
+    """What one person's result in a skill earns under the rating policy (or was granted)."""
+
+    medal: str
+    level: str
+    occupation_code: str
+
+
+def withdrawal_reason(
+    skill: str, granted: Earned, medal: str, now: Earned | None, revision: int
+) -> str | None:
+    """Why a revision withdraws a grant, or None when the grant still stands.
+
+    `medal` is the person's medal in the revised results (NONE if they are gone from them);
+    `now` what it earns under the policy. A grant stands while it earns the same rating, even
+    if the medal changed (a policy may map two medals to one level).
+    """
+    if now is not None and (now.level, now.occupation_code) == (
+        granted.level,
+        granted.occupation_code,
+    ):
+        return None
+    was = f"{granted.medal.lower()} medal in skill {skill}"
+    if medal == "NONE":
+        return f"{was} removed by result revision {revision}"
+    if medal != granted.medal:
+        change = "lowered" if MEDAL_POINTS[medal] < MEDAL_POINTS[granted.medal] else "raised"
+        return f"{was} {change} to {medal.lower()} by result revision {revision}"
+    if now is None:
+        return f"{was} earns no rating under the rating policy at result revision {revision}"
+    return (
+        f"{was} earns {now.level} in {now.occupation_code} under the rating policy, "
+        f"not {granted.level} in {granted.occupation_code}, at result revision {revision}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,14 @@ from schemas.competitions import (
     SkillResults,
 )
 from schemas.envelope import Event
-from schemas.grants import RATINGS_GRANTED, GrantedRating, RatingsGranted
+from schemas.grants import (
+    RATINGS_GRANTED,
+    RATINGS_WITHDRAWN,
+    GrantedRating,
+    RatingsGranted,
+    RatingsWithdrawn,
+    WithdrawnGrant,
+)
 from schemas.occupations import CatalogueChanged
 from services.platform import outbox
 from services.platform.consumer import Rejected
@@ -26,14 +34,17 @@ from services.platform.settings import Settings
 from . import store
 from .domain import (
     ORDERINGS,
+    Earned,
     SkillFacts,
     Tally,
     check_skill_results,
     content_hash,
     derive,
     grant_id,
+    grant_person,
     national_id_hash,
     rank,
+    withdrawal_reason,
 )
 
 SCHEMA = "competitions"
@@ -189,7 +200,8 @@ async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> Non
         revisions, lines, identities = result_rows(outcome.apply, rules_of(competition), event)
         await store.apply_results(conn, data.competition, revisions, lines, identities)
         await refresh_standings(conn, data.competition)
-        await grant_ratings(conn, competition, [s.skill for s in outcome.apply], event.actor)
+        revised = {s.skill: s.revision for s in outcome.apply}
+        await grant_ratings(conn, competition, revised, event.actor)
     await store.record_submission(
         conn, event.id, data.competition, [s.skill for s in outcome.apply], outcome.unchanged
     )
@@ -227,67 +239,68 @@ async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> N
 # -- ratings granted by results ---------------------------------------------------------------
 
 
-async def grant_ratings(
-    conn: Connection, competition: Any, skills: list[str] | None, actor: str
-) -> int:
-    """Emit grants for qualifying results not granted before; return how many went out.
+Earnings = dict[tuple[str, str], tuple[Any, Earned | None]]
 
-    Grant ids derive from competition, skill and person, so a revision that keeps a medal
-    (or a policy set again) never grants twice.
+
+async def grant_ratings(
+    conn: Connection, competition: Any, revised: Mapping[str, int] | None, actor: str
+) -> int:
+    """Bring the grants in line with the current results; return how many grants went out.
+
+    `revised` maps the skills a results revision just replaced to that revision: there, a
+    grant the results no longer earn (medal gone, or now earning another level or occupation)
+    is withdrawn first, and what the person earns now is granted as a new version. Without it
+    (a policy set again) grants already made stand. Either way nothing is granted twice.
     """
     code = competition["code"]
     policy = await store.get_policy(conn, code)
     if policy is None:
         return 0
-    by_medal = {r.medal: r for r in msgspec.convert(policy["rules"], list[PolicyRule])}
+    skills = sorted(revised) if revised is not None else None
+    results = earnings(policy["rules"], await store.identified_results(conn, code, skills))
+    latest = {(g["skill"], g["person"]): g for g in await store.latest_grants(conn, code, skills)}
+    withdrawn = await withdraw_grants(conn, code, latest, results, revised or {}, actor)
     policy_id = f"{code}:policy-v{policy['version']}"
-    candidates: dict[str, GrantedRating] = {}
-    revisions: dict[str, int] = {}
-    for row in await store.identified_results(conn, code, skills):
-        rule = by_medal.get(row["medal"])
-        occupation = (rule.occupation_code or row["occupation_code"]) if rule else None
-        if rule is None or occupation is None:
+    candidates: dict[str, tuple[GrantedRating, dict[str, Any]]] = {}
+    for (skill, person), (row, earned) in results.items():
+        last = latest.get((skill, person))
+        if earned is None or (last and last["live"] and last["grant_id"] not in withdrawn):
             continue
-        gid = grant_id(code, row["skill"], row["national_id"])
-        revisions[gid] = row["revision"]
-        candidates[gid] = GrantedRating(
-            grant_id=gid,
+        version = last["version"] + 1 if last else 1
+        grant = GrantedRating(
+            grant_id=grant_id(code, skill, row["national_id"], version),
             national_id=row["national_id"],
             name=row["name"],
-            occupation_code=occupation,
-            level=rule.level,
+            occupation_code=earned.occupation_code,
+            level=earned.level,
             competition_code=code,
-            skill_number=row["skill"],
-            medal=row["medal"],
+            skill_number=skill,
+            medal=earned.medal,
             awarded_on=competition["ends_on"],
         )
+        record = {
+            "grant_id": grant.grant_id,
+            "competition": code,
+            "skill": skill,
+            "person": person,
+            "version": version,
+            "policy_id": policy_id,
+            "result_revision": row["revision"],
+            "medal": earned.medal,
+            "level": earned.level,
+            "occupation_code": earned.occupation_code,
+        }
+        candidates[grant.grant_id] = (grant, record)
     if not candidates:
         return 0
-    fresh = await store.record_grants(
-        conn,
-        [
-            {
-                "grant_id": g.grant_id,
-                "competition": code,
-                "skill": g.skill_number,
-                "policy_id": policy_id,
-                "result_revision": revisions[g.grant_id],
-                "medal": g.medal,
-                "level": g.level,
-                "occupation_code": g.occupation_code,
-            }
-            for g in candidates.values()
-        ],
-    )
-    grants = [g for gid, g in sorted(candidates.items()) if gid in fresh]
-    if not grants:
+    fresh = await store.record_grants(conn, [record for _, record in candidates.values()])
+    if not fresh:
         return 0
-    digest = hashlib.sha256("\n".join(g.grant_id for g in grants).encode()).hexdigest()[:32]
     await outbox.enqueue(
         conn,
         SCHEMA,
         Event(
-            id=f"grants:{code}:{digest}",
+            id=f"grants:{code}:{_digest(fresh)}",
             source="/competitions",
             type=RATINGS_GRANTED,
             subject=code,
@@ -295,12 +308,78 @@ async def grant_ratings(
             data=RatingsGranted(
                 competition_code=code,
                 policy_id=policy_id,
-                result_revision=max(revisions[g.grant_id] for g in grants),
-                grants=grants,
+                result_revision=max(candidates[g][1]["result_revision"] for g in fresh),
+                grants=[candidates[g][0] for g in sorted(fresh)],
             ),
         ),
     )
-    return len(grants)
+    return len(fresh)
+
+
+def earnings(rules: Any, rows: list[Any]) -> Earnings:
+    """Per (skill, grant person): the identified result row and what it earns under the policy
+    rules (None: nothing, e.g. no rule for its medal or no occupation to rate in)."""
+    by_medal = {r.medal: r for r in msgspec.convert(rules, list[PolicyRule])}
+    out: Earnings = {}
+    for row in rows:
+        rule = by_medal.get(row["medal"])
+        occupation = (rule.occupation_code or row["occupation_code"]) if rule else None
+        earned = Earned(row["medal"], rule.level, occupation) if rule and occupation else None
+        out[row["skill"], grant_person(row["national_id"])] = (row, earned)
+    return out
+
+
+async def withdraw_grants(
+    conn: Connection,
+    code: str,
+    latest: Mapping[tuple[str, str], Any],
+    results: Earnings,
+    revised: Mapping[str, int],
+    actor: str,
+) -> set[str]:
+    """Withdraw the live grants of revised skills that the results no longer earn, and emit
+    `ratings.withdrawn` for them; return their ids."""
+    reasons: dict[str, tuple[int, str]] = {}
+    for (skill, person), grant in latest.items():
+        if skill not in revised or not grant["live"]:
+            continue
+        row, earned = results.get((skill, person), (None, None))
+        granted = Earned(grant["medal"], grant["level"], grant["occupation_code"])
+        medal = row["medal"] if row else "NONE"
+        reason = withdrawal_reason(skill, granted, medal, earned, revised[skill])
+        if reason:
+            reasons[grant["grant_id"]] = (revised[skill], reason)
+    if not reasons:
+        return set()
+    withdrawn = await store.withdraw_grants(
+        conn,
+        [{"grant_id": g, "revision": rev, "reason": why} for g, (rev, why) in reasons.items()],
+    )
+    if withdrawn:
+        await outbox.enqueue(
+            conn,
+            SCHEMA,
+            Event(
+                id=f"withdrawn:{code}:{_digest(withdrawn)}",
+                source="/competitions",
+                type=RATINGS_WITHDRAWN,
+                subject=code,
+                actor=actor,
+                data=RatingsWithdrawn(
+                    competition_code=code,
+                    result_revision=max(reasons[g][0] for g in withdrawn),
+                    withdrawals=[
+                        WithdrawnGrant(grant_id=g, reason=reasons[g][1]) for g in sorted(withdrawn)
+                    ],
+                ),
+            ),
+        )
+    return withdrawn
+
+
+def _digest(grant_ids: set[str]) -> str:
+    """An event id part from the grant ids it carries: each is granted or withdrawn once."""
+    return hashlib.sha256("\n".join(sorted(grant_ids)).encode()).hexdigest()[:32]
 
 
 def results_event(

@@ -345,7 +345,8 @@ async def get_policy(conn: Conn, competition: str) -> asyncpg.Record | None:
 async def identified_results(
     conn: Conn, competition: str, skills: list[str] | None
 ) -> list[asyncpg.Record]:
-    """Current results of competitors with a national ID (the only ones a grant can reach)."""
+    """Current results of competitors with a national ID (the only ones a grant can reach),
+    medal or not: a revision that takes a medal away must see who lost it."""
     return await conn.fetch(
         """
         SELECT r.skill, r.revision, r.medal, s.occupation_code, c.name, p.national_id
@@ -353,7 +354,7 @@ async def identified_results(
         JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
         JOIN competitions.result_competitor c ON c.result_id = r.id
         JOIN competitions.person_identity p ON p.nid_hash = c.nid_hash
-        WHERE r.competition = $1 AND r.current AND r.medal <> 'NONE'
+        WHERE r.competition = $1 AND r.current
           AND ($2::text[] IS NULL OR r.skill = any($2::text[]))
         ORDER BY r.skill, c.seq
         """,
@@ -362,16 +363,51 @@ async def identified_results(
     )
 
 
+async def latest_grants(
+    conn: Conn, competition: str, skills: list[str] | None
+) -> list[asyncpg.Record]:
+    """Each person's latest grant version per skill; `live` unless withdrawn (only the latest
+    version can be live: a new one is granted only when none is)."""
+    return await conn.fetch(
+        """
+        SELECT DISTINCT ON (skill, person) grant_id, skill, person, version, medal, level,
+               occupation_code, withdrawn_at IS NULL AS live
+        FROM competitions.rating_grant
+        WHERE competition = $1 AND ($2::text[] IS NULL OR skill = any($2::text[]))
+        ORDER BY skill, person, version DESC
+        """,
+        competition,
+        skills,
+    )
+
+
 async def record_grants(conn: Conn, grants: list[dict[str, Any]]) -> set[str]:
-    """Record grants; return the ids not granted before (only those are emitted)."""
+    """Record grants; return the ids not granted before (only those are emitted).
+
+    A grant id taken, or a live grant of the same person in the same skill (a concurrent
+    policy update), leaves the row out.
+    """
     rows = await conn.fetch(
         """INSERT INTO competitions.rating_grant
-            (grant_id, competition, skill, policy_id, result_revision, medal, level,
-             occupation_code)
+            (grant_id, competition, skill, person, version, policy_id, result_revision, medal,
+             level, occupation_code)
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(grant_id text, competition text,
-            skill text, policy_id text, result_revision int, medal text, level text,
-            occupation_code text)
-        ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id""",
+            skill text, person text, version int, policy_id text, result_revision int,
+            medal text, level text, occupation_code text)
+        ON CONFLICT DO NOTHING RETURNING grant_id""",
         grants,
+    )
+    return {r["grant_id"] for r in rows}
+
+
+async def withdraw_grants(conn: Conn, withdrawals: list[dict[str, Any]]) -> set[str]:
+    """Mark live grants withdrawn ({grant_id, revision, reason}); return those this call did."""
+    rows = await conn.fetch(
+        """UPDATE competitions.rating_grant g
+        SET withdrawn_at = now(), withdrawn_revision = x.revision, withdrawal_reason = x.reason
+        FROM jsonb_to_recordset($1::jsonb) AS x(grant_id text, revision int, reason text)
+        WHERE g.grant_id = x.grant_id AND g.withdrawn_at IS NULL
+        RETURNING g.grant_id""",
+        withdrawals,
     )
     return {r["grant_id"] for r in rows}

@@ -9,10 +9,7 @@ from litestar import Controller, get, post
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, Parameter
 
-from schemas.envelope import Event
 from schemas.ratings import (
-    CERTIFICATE_REVOKED,
-    CertificateRevoked,
     CertificateVerification,
     IssuingBody,
     RatingRecord,
@@ -23,7 +20,6 @@ from schemas.ratings import (
     VerifyResponse,
     VerifyResult,
 )
-from services.platform import outbox
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
@@ -40,7 +36,7 @@ from .domain import (
     resident_id_problem,
     same_name,
 )
-from .handlers import SCHEMA, today
+from .handlers import revoke_certificates, today
 
 # Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the
 # limit off (the benchmark does: Litestar keeps every request time of the window per client,
@@ -166,27 +162,9 @@ class CertificateController(Controller):
         if principal.role == "evaluation_body":
             authorise(principal, "evaluation_body", organisation=rows[0]["body_id"])
         async with pool.acquire() as conn, conn.transaction():
-            revoked = await store.revoke(conn, number, data.reason, principal.actor)
-            if revoked is None:
+            revoked = await revoke_certificates(conn, {number: data.reason}, principal.actor)
+            if not revoked:
                 raise Problem(409, "already-revoked", "Certificate already revoked", number)
-            await outbox.enqueue(
-                conn,
-                SCHEMA,
-                Event(
-                    id=f"revoked:{number}",
-                    source="/ratings",
-                    type=CERTIFICATE_REVOKED,
-                    subject=number,
-                    actor=principal.actor,
-                    data=CertificateRevoked(
-                        number=number,
-                        body_id=revoked["body_id"],
-                        reason=data.reason,
-                        revoked_at=revoked["revoked_at"],
-                        revoked_by=principal.actor,
-                    ),
-                ),
-            )
         return _verification((await store.certificates(pool, [number]))[0])
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from schemas.grants import RATINGS_GRANTED, RatingsGranted
+from schemas.grants import RATINGS_GRANTED, RATINGS_WITHDRAWN, RatingsGranted, RatingsWithdrawn
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
 from schemas.ratings import ASSESSMENT_SUBMITTED, AssessmentSubmitted
 from services.platform.consumer import ConsumerSpec, Route
 
-from .handlers import apply_assessment, apply_catalogue, apply_grants
+from .handlers import apply_assessment, apply_catalogue, apply_grants, apply_withdrawals
 
 # Our copy of valid occupation codes, from the occupations context's derived events.
 OCCUPATION_CODES = ConsumerSpec(
@@ -24,10 +24,14 @@ ASSESSMENTS = ConsumerSpec(
     routes={ASSESSMENT_SUBMITTED: Route(AssessmentSubmitted, apply_assessment)},
 )
 
-# Ratings granted by competition results.
+# Ratings granted by competition results, and withdrawn by later result revisions. One
+# consumer for both, so a grant and its withdrawal usually arrive in the order they were made.
 GRANTS = ConsumerSpec(
     name="ratings-grants",
     context="competitions",
     schema="ratings",
-    routes={RATINGS_GRANTED: Route(RatingsGranted, apply_grants)},
+    routes={
+        RATINGS_GRANTED: Route(RatingsGranted, apply_grants),
+        RATINGS_WITHDRAWN: Route(RatingsWithdrawn, apply_withdrawals),
+    },
 )

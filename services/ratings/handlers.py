@@ -1,4 +1,5 @@
-"""Use cases of the ratings context: apply catalogue changes, assessment batches and grants."""
+"""Use cases of the ratings context: catalogue changes, assessment batches, grants and their
+withdrawals, revocation."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from typing import Any
 import msgspec
 
 from schemas.envelope import Event
-from schemas.grants import GrantedRating, RatingsGranted
+from schemas.grants import GrantedRating, RatingsGranted, RatingsWithdrawn
 from schemas.occupations import CatalogueChanged
 from schemas.ratings import (
     CERTIFICATE_ISSUED,
+    CERTIFICATE_REVOKED,
     AssessmentSubmitted,
     CertificateIssued,
+    CertificateRevoked,
     IssuedCertificate,
 )
 from services.platform import outbox
@@ -331,3 +334,50 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
     await store.copy_certificates(conn, rows)
     origin_id = f"{granted.competition_code}:r{granted.result_revision}"
     await _announce(conn, "grant", origin_id, body_id, issued, event)
+
+
+async def apply_withdrawals(conn: Connection, event: Event[RatingsWithdrawn]) -> None:
+    """Revoke the certificate each withdrawn grant issued; a grant not here yet is recorded as
+    withdrawn, so it issues nothing when it arrives. Refused or revoked ones stay as they are."""
+    withdrawn = event.data
+    reasons = {w.grant_id: w.reason for w in withdrawn.withdrawals}
+    # First: it waits for a grant being applied side by side, which the update then sees.
+    await store.withdraw_unseen_grants(
+        conn, withdrawn.competition_code, withdrawn.result_revision, reasons
+    )
+    marked = await store.withdraw_grant_outcomes(conn, reasons)
+    certificates = {
+        r["certificate_no"]: reasons[r["grant_id"]] for r in marked if r["certificate_no"]
+    }
+    actor = event.actor if event.actor != "system" else "system:competitions"
+    await revoke_certificates(conn, certificates, actor)
+
+
+# -- revocation -------------------------------------------------------------------------------
+
+
+async def revoke_certificates(conn: Connection, reasons: dict[str, str], actor: str) -> list[Any]:
+    """Revoke certificates (number → reason) with a certificate.revoked event each, in the
+    caller's transaction; return the rows revoked (already revoked ones are left out)."""
+    revoked = await store.revoke(conn, reasons, actor) if reasons else []
+    for row in revoked:
+        number = row["number"]
+        await outbox.enqueue(
+            conn,
+            SCHEMA,
+            Event(
+                id=f"revoked:{number}",
+                source="/ratings",
+                type=CERTIFICATE_REVOKED,
+                subject=number,
+                actor=actor,
+                data=CertificateRevoked(
+                    number=number,
+                    body_id=row["body_id"],
+                    reason=row["revocation_reason"],
+                    revoked_at=row["revoked_at"],
+                    revoked_by=actor,
+                ),
+            ),
+        )
+    return revoked

@@ -355,6 +355,45 @@ async def insert_grant_outcomes(conn: Conn, rows: list[dict[str, Any]]) -> set[s
     return {r["grant_id"] for r in recorded}
 
 
+async def withdraw_unseen_grants(
+    conn: Conn, competition_code: str, result_revision: int, reasons: dict[str, str]
+) -> set[str]:
+    """Record withdrawals of grants not handled yet as outcome `withdrawn`, so they are never
+    issued; return those ids. A grant being applied meanwhile holds its key until it commits."""
+    rows = await conn.fetch(
+        """
+        INSERT INTO ratings.grant_outcome
+            (grant_id, competition_code, result_revision, outcome, withdrawn_at,
+             withdrawal_reason)
+        SELECT grant_id, $1, $2, 'withdrawn', now(), reason
+        FROM unnest($3::text[], $4::text[]) AS x(grant_id, reason)
+        ON CONFLICT (grant_id) DO NOTHING
+        RETURNING grant_id
+        """,
+        competition_code,
+        result_revision,
+        list(reasons),
+        list(reasons.values()),
+    )
+    return {r["grant_id"] for r in rows}
+
+
+async def withdraw_grant_outcomes(conn: Conn, reasons: dict[str, str]) -> list[asyncpg.Record]:
+    """Mark handled grants withdrawn; return (grant_id, certificate_no) of those this call
+    marked (certificate_no is null for a refused grant)."""
+    return await conn.fetch(
+        """
+        UPDATE ratings.grant_outcome o
+        SET withdrawn_at = now(), withdrawal_reason = x.reason
+        FROM unnest($1::text[], $2::text[]) AS x(grant_id, reason)
+        WHERE o.grant_id = x.grant_id AND o.withdrawn_at IS NULL
+        RETURNING o.grant_id, o.certificate_no
+        """,
+        list(reasons),
+        list(reasons.values()),
+    )
+
+
 # -- certificates -----------------------------------------------------------------------------
 
 CERTIFICATE_VIEW = """
@@ -390,16 +429,18 @@ async def person_certificates(
     )
 
 
-async def revoke(conn: Conn, number: str, reason: str, actor: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """UPDATE ratings.certificate
-        SET revoked_at = now(), revoked_by = $3, revocation_reason = $2
-        WHERE number = $1 AND year = $4 AND revoked_at IS NULL
-        RETURNING number, body_id, revoked_at""",
-        number,
-        reason,
+async def revoke(conn: Conn, reasons: dict[str, str], actor: str) -> list[asyncpg.Record]:
+    """Revoke certificates not revoked yet (number → reason); return those this call revoked."""
+    return await conn.fetch(
+        """UPDATE ratings.certificate c
+        SET revoked_at = now(), revoked_by = $3, revocation_reason = x.reason
+        FROM unnest($1::text[], $2::text[]) AS x(number, reason)
+        WHERE c.number = x.number AND c.year = any($4::smallint[]) AND c.revoked_at IS NULL
+        RETURNING c.number, c.body_id, c.revoked_at, c.revocation_reason""",
+        list(reasons),
+        list(reasons.values()),
         actor,
-        int(number[:4]),
+        sorted({int(n[:4]) for n in reasons}),
     )
 
 

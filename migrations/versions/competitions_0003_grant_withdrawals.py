@@ -7,7 +7,7 @@ the national ID, `version` counts from 1 (the existing grants). At most one vers
 
 Revision ID: competitions_0003
 Revises: competitions_0002
-Create Date: 2026-12-07
+Create Date: 2026-11-30
 """
 
 from alembic import op

@@ -9,7 +9,7 @@ workers still meet there.
 
 Revision ID: ratings_0006
 Revises: ratings_0005
-Create Date: 2026-12-07
+Create Date: 2026-11-30
 """
 
 from alembic import op

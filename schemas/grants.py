@@ -28,7 +28,7 @@ class GrantedRating(msgspec.Struct, frozen=True, kw_only=True):
     national_id: str  # 18-digit resident ID; never leaves the ratings service's hashed store
     name: str
     occupation_code: str
-    level: str  # a rating level name, e.g. "technician" (see schemas/ratings.py once present)
+    level: str  # a rating level name, e.g. "technician" (schemas.ratings.Level)
     competition_code: str
     skill_number: str
     medal: str

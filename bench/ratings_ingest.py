@@ -25,6 +25,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import httpx
 import msgspec
@@ -159,7 +160,7 @@ async def raw_copy(db: asyncpg.Connection, rows: list[tuple[object, ...]], runs:
 
 
 async def ingest(
-    clients: list[httpx.AsyncClient],
+    sessions: list[aiohttp.ClientSession],
     headers: dict[str, str],
     bodies: list[bytes],
     size: int,
@@ -171,11 +172,12 @@ async def ingest(
     queue = iter(enumerate(bodies))
 
     async def submitter(n: int) -> None:
-        client = clients[n % len(clients)]
+        session = sessions[n % len(sessions)]
         for _, body in queue:
-            r = await client.post("/assessment-batches", content=body, headers=headers)
-            if r.status_code != 202:
-                raise RuntimeError(f"submission refused: {r.status_code} {r.text[:300]}")
+            async with session.post("/assessment-batches", data=body, headers=headers) as r:
+                text = await r.text()
+                if r.status != 202:
+                    raise RuntimeError(f"submission refused: {r.status} {text[:300]}")
 
     started = time.perf_counter()
     await asyncio.gather(*(submitter(n) for n in range(concurrency)))
@@ -186,7 +188,7 @@ async def ingest(
 
 
 async def load(
-    client: httpx.AsyncClient, paths: list[str], seconds: float, concurrency: int
+    session: aiohttp.ClientSession, paths: list[str], seconds: float, concurrency: int
 ) -> tuple[list[float], int]:
     latencies: list[float] = []
     deadline = time.monotonic() + seconds
@@ -195,17 +197,22 @@ async def load(
         rng = random.Random(n)
         while time.monotonic() < deadline:
             t0 = time.perf_counter()
-            r = await client.get(rng.choice(paths))
+            status, text = await get(session, rng.choice(paths))
             latencies.append(time.perf_counter() - t0)
-            if r.status_code != 200:
-                raise RuntimeError(f"verification failed: {r.status_code} {r.text[:200]}")
+            if status != 200:
+                raise RuntimeError(f"verification failed: {status} {text[:200]}")
 
     await asyncio.gather(*(user(n) for n in range(concurrency)))
     return latencies, len(latencies)
 
 
+async def get(session: aiohttp.ClientSession, path: str) -> tuple[int, str]:
+    async with session.get(path) as r:
+        return r.status, await r.text()
+
+
 async def verify_during(
-    client: httpx.AsyncClient, url: str, stop: asyncio.Event, rate: float
+    session: aiohttp.ClientSession, url: str, stop: asyncio.Event, rate: float
 ) -> tuple[list[float], list[float]]:
     """Verifications at a steady `rate` per second while the ingest runs, on certificates
     issued so far, each followed by a GET /health/live as the same-moment baseline: what a
@@ -227,10 +234,10 @@ async def verify_during(
         for path, latencies in ((f"/certificates/{rng.choice(numbers)}", verified),
                                 ("/health/live", live)):  # fmt: skip
             t0 = time.perf_counter()
-            r = await client.get(path)
+            status, text = await get(session, path)
             latencies.append(time.perf_counter() - t0)
-            if r.status_code != 200:
-                raise RuntimeError(f"{path}: {r.status_code} {r.text[:200]}")
+            if status != 200:
+                raise RuntimeError(f"{path}: {status} {text[:200]}")
     await db.close()
     return verified, live
 
@@ -252,6 +259,13 @@ async def main(args: argparse.Namespace) -> Report:
             for client in clients:
                 await wait_ready(client)
             headers = await setup(servers, db, clients[0])
+            # aiohttp for the load itself: it costs the shared two cores a fraction of httpx.
+            sessions = [
+                aiohttp.ClientSession(
+                    base_url=f"http://127.0.0.1:{p}", timeout=aiohttp.ClientTimeout(total=120)
+                )
+                for p in services.ports
+            ]
             memory = Memory(services, servers)
             print(f"[ratings] raw COPY of {batches * args.batch_size:,} certificate rows")
             rows = raw_rows(batches * args.batch_size)
@@ -263,14 +277,14 @@ async def main(args: argparse.Namespace) -> Report:
             stop = asyncio.Event()
             sampler = asyncio.create_task(memory.run(stop))
             verifier = asyncio.create_task(
-                verify_during(clients[-1], servers.database_url, stop, args.verify_rate)
+                verify_during(sessions[-1], servers.database_url, stop, args.verify_rate)
             )
             print(
                 f"[ratings] ingest {batches:,} batches of {args.batch_size:,} candidates, "
                 f"{args.concurrency} in flight, {args.processes} service process(es)"
             )
             before = memory.cpu()
-            rate = await ingest(clients, headers, bodies, args.batch_size, args.concurrency, db)
+            rate = await ingest(sessions, headers, bodies, args.batch_size, args.concurrency, db)
             del bodies
             ours_cpu = cpu_delta(before, memory.cpu())
             stop.set()
@@ -312,7 +326,7 @@ async def main(args: argparse.Namespace) -> Report:
             phases = {}
             for users in (1, args.verifiers):
                 for name, targets in (("live", ["/health/live"]), ("verify", paths)):
-                    phases[name, users] = await load(clients[0], targets, args.seconds, users)
+                    phases[name, users] = await load(sessions[0], targets, args.seconds, users)
             stop2.set()
             await asyncio.gather(sampler, sampler2)
             report.add(
@@ -353,6 +367,8 @@ async def main(args: argparse.Namespace) -> Report:
                 report.add(Result(f"peak memory: {name}", value / 2**20, "MiB"))
             for client in clients:
                 await client.aclose()
+            for session in sessions:
+                await session.close()
         await db.close()
     report.print()
     report.save("ratings_ingest")

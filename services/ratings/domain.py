@@ -260,15 +260,37 @@ def certificate_number(year: int, body_no: int, serial: int) -> str:
 
 
 def certificate_numbers(year: int, body_no: int, first: int, count: int) -> list[str]:
-    """`count` consecutive numbers (see mod11_2 for the base-13 reading of the check sum)."""
+    """`count` consecutive numbers, equal to `certificate_number` for each serial.
+
+    Read in base 13 (see mod11_2), a number's check sum splits into the year-and-body part, the
+    serial's upper five digits and its last three; the last three come from `_TAILS`, so a
+    thousand numbers cost one string join each.
+    """
     prefix = f"{year:04d}{body_no:06d}"
     head = int(prefix, 13) * 13**8
-    out = []
-    for serial in range(first, first + count):
-        digits = f"{serial:08d}"
-        value = (12 - 2 * (head + int(digits, 13)) % 11) % 11
-        out.append(f"{prefix[:4]}-{prefix[4:]}-{digits}-{'X' if value == 10 else value}")
+    out: list[str] = []
+    serial, end = first, first + count
+    while serial < end:
+        upper, lower = divmod(serial, 1000)
+        upper_digits = f"{upper:05d}"
+        tails = _TAILS[(head + int(upper_digits, 13) * 13**3) % 11]
+        stem = f"{prefix[:4]}-{prefix[4:]}-{upper_digits}"
+        stop = min(end - upper * 1000, 1000)
+        out += [stem + tail for tail in tails[lower:stop]]
+        serial = upper * 1000 + stop
     return out
+
+
+def _tails(partial: int) -> list[str]:
+    """'ddd-C' for the last three serial digits, given the rest of the check sum mod 11."""
+    out = []
+    for n in range(1000):
+        value = (12 - 2 * (partial + int(f"{n:03d}", 13)) % 11) % 11
+        out.append(f"{n:03d}-{'X' if value == 10 else value}")
+    return out
+
+
+_TAILS = [_tails(partial) for partial in range(11)]
 
 
 def certificate_number_problem(number: str) -> str | None:

@@ -5,12 +5,18 @@ without arguments a smaller run keeps `make bench` short. Reported, as ratios in
 
 1. candidates/s through the whole path (POST /assessment-batches, 202, the consumer judging,
    recording outcomes and issuing certificates) vs a raw Postgres COPY of the same
-   certificate rows into a table shaped like `ratings.certificate`;
-2. verification p99 (GET /certificates/{number}) while the ingest runs, and after it at the
-   full certificate count, vs GET /health/live p99 under the same load;
+   certificate rows into a table shaped like `ratings.certificate` (the median of three);
+   and the CPU both cost per 1,000 rows, which varies less from run to run;
+2. verification p99 (GET /certificates/{number}): during the ingest, from a steady 20/s probe
+   against GET /health/live at the same moments; after it, at the full certificate count,
+   at one client and at `--verifiers` clients against GET /health/live under the same load;
 3. peak memory of each process: the service processes (RSS), nats-server (RSS), Postgres
    (PSS summed over the postmaster and its backends, so shared buffers count once) and this
    driver (RSS).
+
+Two service processes by default, each serving HTTP and running a worker. The load comes
+from aiohttp, the lightest client at hand: it shares the machine's cores with what it
+measures.
 
 All people are invented: IDs are generated with valid check digits and belong to no one.
 """

@@ -26,7 +26,7 @@ from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
 from services.platform.settings import Settings
 
-from . import examples, store
+from . import examples, store_certificates
 from .domain import (
     MAX_VERIFY,
     certificate_number_problem,
@@ -98,7 +98,7 @@ class CertificateController(Controller):
         name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
     ) -> CertificateVerification:
         _require_number(number)
-        rows = await store.certificates(pool, [number])
+        rows = await store_certificates.certificates(pool, [number])
         if not rows or (name and not same_name(name, rows[0]["name"])):
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         return _verification(rows[0])
@@ -124,7 +124,7 @@ class CertificateController(Controller):
                 errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
             )
         wellformed = [i.number for i in data.items if certificate_number_problem(i.number) is None]
-        found = {r["number"]: r for r in await store.certificates(pool, wellformed)}
+        found = {r["number"]: r for r in await store_certificates.certificates(pool, wellformed)}
         results = []
         for item in data.items:
             row = found.get(item.number)
@@ -156,7 +156,7 @@ class CertificateController(Controller):
     ) -> CertificateVerification:
         _require_number(number)
         authorise(principal, "ministry", "evaluation_body")
-        rows = await store.certificates(pool, [number])
+        rows = await store_certificates.certificates(pool, [number])
         if not rows:
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         if principal.role == "evaluation_body":
@@ -165,7 +165,7 @@ class CertificateController(Controller):
             revoked = await revoke_certificates(conn, {number: data.reason}, principal.actor)
             if not revoked:
                 raise Problem(409, "already-revoked", "Certificate already revoked", number)
-        return _verification((await store.certificates(pool, [number]))[0])
+        return _verification((await store_certificates.certificates(pool, [number]))[0])
 
 
 class PeopleController(Controller):
@@ -201,7 +201,7 @@ class PeopleController(Controller):
             )
         body = principal.organisation if principal.role == "evaluation_body" else None
         person = person_ref(national_id, settings.id_hash_key.encode())
-        rows = await store.person_certificates(pool, person, body)
+        rows = await store_certificates.person_certificates(pool, person, body)
         return RatingsHistory(
             id_last4=national_id[-4:],
             ratings=[

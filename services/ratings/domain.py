@@ -243,9 +243,9 @@ def decide(
 _NUMBER = re.compile(r"^(\d{4})-(\d{6})-(\d{8})-([\dX])$")
 # A body's serials for a year are split into 8 lanes of 12.5 million, each with its own
 # counter row. A worker takes whichever lane no other worker holds (see
-# store.allocate_serials), so workers applying one body's batches side by side never wait
-# on one counter row (it stays locked until the batch commits). Only when all lanes are busy
-# does a batch queue on the lane its id hashes to.
+# store_certificates.allocate_serials), so workers applying one body's batches side by side
+# never wait on one counter row (it stays locked until the batch commits). Only when all
+# lanes are busy does a batch queue on the lane its id hashes to.
 LANES = 8
 LANE_SIZE = 12_500_000
 

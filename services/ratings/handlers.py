@@ -27,7 +27,7 @@ from services.platform.db import Connection
 from services.platform.runtime import Runtime
 from services.platform.settings import Settings
 
-from . import store
+from . import store, store_certificates
 from .domain import (
     LANE_SIZE,
     LANES,
@@ -174,7 +174,7 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
         assert known is not None
         _same_or_refuse(batch.batch_id, known["content_hash"], digest)
         return
-    await store.copy_certificates(conn, certificates)
+    await store_certificates.copy_certificates(conn, certificates)
     await _announce(conn, "assessment", batch.batch_id, batch.body_id, issued, event)
 
 
@@ -189,8 +189,9 @@ def _same_or_refuse(batch_id: str, known: str, digest: str) -> None:
 async def _numbers(
     conn: Connection, body_no: int, year: int, count: int, origin_id: str
 ) -> list[str]:
-    """`count` new certificate numbers for a body and year (see store.allocate_serials)."""
-    lane, first = await store.allocate_serials(
+    """`count` new certificate numbers for a body and year (see
+    store_certificates.allocate_serials)."""
+    lane, first = await store_certificates.allocate_serials(
         conn,
         body_no,
         year,
@@ -260,7 +261,7 @@ def _grant_problem(grant: GrantedRating, status: str | None, on: date) -> str | 
 async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
     """Issue each grant's certificate once per grant_id, whatever result revision repeats it."""
     granted = event.data
-    handled = await store.handled_grants(conn, [g.grant_id for g in granted.grants])
+    handled = await store_certificates.handled_grants(conn, [g.grant_id for g in granted.grants])
     fresh: dict[str, GrantedRating] = {}
     for grant in granted.grants:
         if grant.grant_id not in handled:
@@ -282,7 +283,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
         ids = [gid for gid, g in fresh.items() if not problems[gid] and g.awarded_on.year == year]
         allocated = await _numbers(conn, body["body_no"], year, len(ids), event.id)
         numbers |= dict(zip(ids, allocated, strict=True))
-    recorded = await store.insert_grant_outcomes(
+    recorded = await store_certificates.insert_grant_outcomes(
         conn,
         [
             {
@@ -331,7 +332,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
                 issued_on=issued_on,
             )
         )
-    await store.copy_certificates(conn, rows)
+    await store_certificates.copy_certificates(conn, rows)
     origin_id = f"{granted.competition_code}:r{granted.result_revision}"
     await _announce(conn, "grant", origin_id, body_id, issued, event)
 
@@ -342,10 +343,10 @@ async def apply_withdrawals(conn: Connection, event: Event[RatingsWithdrawn]) ->
     withdrawn = event.data
     reasons = {w.grant_id: w.reason for w in withdrawn.withdrawals}
     # First: it waits for a grant being applied side by side, which the update then sees.
-    await store.withdraw_unseen_grants(
+    await store_certificates.withdraw_unseen_grants(
         conn, withdrawn.competition_code, withdrawn.result_revision, reasons
     )
-    marked = await store.withdraw_grant_outcomes(conn, reasons)
+    marked = await store_certificates.withdraw_grant_outcomes(conn, reasons)
     certificates = {
         r["certificate_no"]: reasons[r["grant_id"]] for r in marked if r["certificate_no"]
     }
@@ -359,7 +360,7 @@ async def apply_withdrawals(conn: Connection, event: Event[RatingsWithdrawn]) ->
 async def revoke_certificates(conn: Connection, reasons: dict[str, str], actor: str) -> list[Any]:
     """Revoke certificates (number → reason) with a certificate.revoked event each, in the
     caller's transaction; return the rows revoked (already revoked ones are left out)."""
-    revoked = await store.revoke(conn, reasons, actor) if reasons else []
+    revoked = await store_certificates.revoke(conn, reasons, actor) if reasons else []
     for row in revoked:
         number = row["number"]
         await outbox.enqueue(

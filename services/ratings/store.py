@@ -1,4 +1,5 @@
-"""SQL for the ratings schema: set-based writes for whole batches, and the read models."""
+"""SQL for the ratings schema: occupation codes, bodies, assessment batches, dead letters
+(certificates and grants: store_certificates.py)."""
 
 from __future__ import annotations
 

@@ -82,16 +82,8 @@ async def enqueue_bytes(
     queued = _after_commit.get()
     if queued is not None:
         queued.append(Queued(msg_id, subject, payload, headers))
-        await conn.execute(
-            f"""INSERT INTO {schema}.outbox (id, subject, payload, headers)
-            VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING""",
-            msg_id,
-            subject,
-            payload,
-            headers or {},
-        )
-        return
-    # One round trip: the relay is told at commit (Postgres folds repeated notifications).
+    # One round trip. The relay is told at commit (Postgres folds repeated notifications),
+    # unless the caller publishes these rows itself once it has committed.
     await conn.execute(
         f"""
         WITH queued AS (
@@ -99,13 +91,14 @@ async def enqueue_bytes(
             VALUES ($1, $2, $3, $4)
             ON CONFLICT (id) DO NOTHING
         )
-        SELECT pg_notify($5, '')
+        SELECT pg_notify($5, '') WHERE $6
         """,
         msg_id,
         subject,
         payload,
         headers or {},
         channel(schema),
+        queued is None,
     )
 
 

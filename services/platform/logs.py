@@ -1,4 +1,5 @@
-"""Structured JSON logs for every process (structlog over the standard logging module)."""
+"""Logs for every process (structlog over the standard logging module): JSON lines for a log
+collector, readable lines at a terminal."""
 
 from __future__ import annotations
 
@@ -7,8 +8,19 @@ import sys
 
 import structlog
 
+FORMATS = ("auto", "json", "console")
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+
+def resolve_format(fmt: str) -> str:
+    """`auto`: readable lines when stderr is a terminal, JSON otherwise."""
+    if fmt == "auto":
+        return "console" if sys.stderr.isatty() else "json"
+    return fmt
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto", process: str | None = None) -> None:
+    """`process` names this process in every line when several serve together (`http-1`)."""
+    fmt = resolve_format(fmt)
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
@@ -20,6 +32,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    if process:
+        shared.append(_named(process))
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -40,8 +54,20 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "nats", "asyncio"):
+    # Alembic's "Context impl" lines and uvicorn's per-process start-up lines repeat what our
+    # own lines say once ("database migrated", "serving").
+    for noisy in ("uvicorn.access", "uvicorn.error", "nats", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _named(process: str) -> structlog.types.Processor:
+    def add_process(
+        logger: object, method: str, event: structlog.types.EventDict
+    ) -> structlog.types.EventDict:
+        event.setdefault("process", process)
+        return event
+
+    return add_process
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

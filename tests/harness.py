@@ -82,6 +82,7 @@ def settings_for(database_url: str, nats_url: str, **overrides: Any) -> Settings
         "consumer_max_deliver": 3,
         "log_format": "console",
         "db_pool_max": 5,
+        "export_interval": 0.0,  # no export at start-up unless a test asks for one
     }
     values.update(overrides)
     return Settings(**values)

@@ -37,6 +37,7 @@ def service_env(database_url: str, nats_url: str, root: str, **extra: str) -> di
         "SKILLSREG_LOAD_BASELINE": "false",
         "SKILLSREG_CONSUMER_BATCH": "8",
         "SKILLSREG_CONSUMER_ACK_WAIT": "3",
+        "SKILLSREG_HTTP_WORKERS": "0",  # one process, so SIGKILL stops its consumer mid-batch
         **extra,
     }
 

@@ -68,6 +68,8 @@ async def site(settings: Settings, tmp_path: Path) -> AsyncIterator[str]:
         "SKILLSREG_LOAD_BASELINE": "false",
         "SKILLSREG_EXPORT_DIR": str(tmp_path / "exports"),
         "SKILLSREG_LOG_FORMAT": "console",
+        "SKILLSREG_HTTP_WORKERS": "0",
+        "SKILLSREG_EXPORT_INTERVAL": "0",
     }
     server = start_server(env)
     url = f"http://127.0.0.1:{port}"

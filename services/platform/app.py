@@ -91,12 +91,17 @@ async def _principal(request: Request[Any, Any, Any]) -> Principal:
     return principal if principal is not None else await authenticate(request)
 
 
-def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
-    """The app for `runtime.services`; its lifespan runs their consumers and relays."""
+def create_app(
+    runtime: Runtime, *, close_runtime: bool = True, http_worker: str | None = None
+) -> Litestar:
+    """The app for `runtime.services`; its lifespan runs their consumers and relays, unless
+    it is `http_worker` of several sharing one socket (their consumers run in a process of
+    their own); that worker's HTTP metrics carry its name."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        runtime.start_background()
+        if http_worker is None:
+            runtime.start_background()
         try:
             yield
         finally:
@@ -130,7 +135,13 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
         },
         guards=[authenticate_first],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[PrometheusConfig(app_name="skillsreg", group_path=True).middleware],
+        middleware=[
+            PrometheusConfig(
+                app_name="skillsreg",
+                group_path=True,
+                labels={"worker": http_worker} if http_worker else None,
+            ).middleware
+        ],
         # Level 5: most of the size saving of 9 for a fraction of its CPU on every response.
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=1024, gzip_compress_level=5

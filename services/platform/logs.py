@@ -55,8 +55,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", process: str | Non
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Alembic's "Context impl" lines and uvicorn's per-process start-up lines repeat what our
-    # own lines say once ("database migrated", "serving").
-    for noisy in ("uvicorn.access", "uvicorn.error", "nats", "asyncio", "alembic"):
+    # own lines say once ("database migrated", "serving"); httpx would log each in-process
+    # call of the pages and exports.
+    for noisy in ("uvicorn.access", "uvicorn.error", "nats", "asyncio", "alembic", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -1,29 +1,64 @@
-"""Serve a set of services: embedded servers if needed, migrate, open the runtime, run uvicorn."""
+"""Serve a set of services: check the ports, start embedded servers if needed, migrate, serve.
+
+Two process models (`SKILLSREG_HTTP_WORKERS`):
+
+- several (the default, one per core): this process becomes a supervisor. It binds the HTTP
+  socket once, then starts HTTP worker processes that all accept on it and one process for
+  consumers, outbox relays and start-up work (`supervisor.py`, `worker.py`);
+- 0: everything in this one process (tests, small installs).
+
+SIGTERM stops either cleanly, as Ctrl-C does: requests finish, consumers ack what they
+committed, the embedded servers shut down, and the next start reuses their data.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import signal
+import socket
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from types import FrameType
 
 import asyncpg
 import uvicorn
 import uvloop
+from litestar import Litestar
 
 from .app import create_app
 from .bus import BusUnavailable
 from .db import DatabaseUnavailable
-from .embedded import EmbeddedNats, EmbeddedPostgres, EmbeddedStartError
+from .embedded import EmbeddedNats, EmbeddedPostgres
 from .logs import configure_logging, get_logger
 from .migrate import upgrade_async
+from .ports import Port, StartRefused, bind_listener, ensure_free
 from .runtime import Runtime, Service
 from .settings import Settings, SettingsError
 
 log = get_logger(__name__)
 
 EMBEDDED_DATABASE = "skillsreg"
+HTTP_PORT_SETTING = "SKILLSREG_PORT"
+# Seconds an HTTP process waits for requests in flight when asked to stop (`Prefer: wait`
+# answers within 30 s; a supervisor kills what is left after STOP_GRACE).
+HTTP_GRACE = 25
+
+
+def interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (docker stop, systemd, Kubernetes) unwinds like Ctrl-C, through every `finally`."""
+    raise KeyboardInterrupt
+
+
+def claim_ports(settings: Settings) -> socket.socket:
+    """Before anything is touched: the embedded servers' ports are free, and the HTTP socket is
+    ours (bound now and held, so no one takes it while we migrate)."""
+    if not settings.database_url:
+        ensure_free(EmbeddedPostgres.port_spec(settings.embedded_pg_port))
+    if not settings.nats_url:
+        ensure_free(EmbeddedNats.port_spec(settings.embedded_nats_port))
+    return bind_listener(settings.host, Port(settings.port, "the HTTP server", HTTP_PORT_SETTING))
 
 
 @contextmanager
@@ -48,6 +83,8 @@ def embedded_servers(settings: Settings) -> Iterator[Settings]:
     finally:
         for server in reversed(started):
             server.stop()
+        if started:
+            log.info("embedded servers stopped")
 
 
 async def create_database(admin_url: str, name: str) -> None:
@@ -59,49 +96,84 @@ async def create_database(admin_url: str, name: str) -> None:
         await conn.close()
 
 
-async def serve(settings: Settings, services: Sequence[Service]) -> None:
+async def open_migrated(settings: Settings, services: Sequence[Service]) -> Runtime:
+    """Postgres and NATS reachable (a plain error if not), streams in place, schema current."""
     assert settings.database_url
-    log.info("applying migrations")
     runtime = await Runtime.open(settings, services, attempts=3)
     try:
         await upgrade_async(settings.database_url)
     except BaseException:
         await runtime.close()
         raise
-    app = create_app(runtime)
+    log.info("database migrated")
+    return runtime
+
+
+async def migrate_only(settings: Settings, services: Sequence[Service]) -> None:
+    await (await open_migrated(settings, services)).close()
+
+
+async def serve_http(app: Litestar, listener: socket.socket) -> None:
+    """uvicorn on a socket bound before; stops on SIGINT/SIGTERM after requests in flight."""
     # What start-up built lives as long as the process: keep it out of every later collection.
     gc.freeze()
     config = uvicorn.Config(
         app,
-        host=settings.host,
-        port=settings.port,
         log_config=None,
         lifespan="on",
         access_log=False,
         http="httptools",
+        timeout_graceful_shutdown=HTTP_GRACE,
     )
+    await uvicorn.Server(config).serve(sockets=[listener])
+
+
+async def serve_in_one_process(
+    settings: Settings, services: Sequence[Service], listener: socket.socket
+) -> None:
+    runtime = await open_migrated(settings, services)
+    log_serving(settings, services, processes="one")
+    await serve_http(create_app(runtime), listener)
+
+
+def log_serving(settings: Settings, services: Sequence[Service], **extra: object) -> None:
+    url = f"http://{settings.host}:{settings.port}"
     log.info(
         "serving",
-        url=f"http://{settings.host}:{settings.port}",
+        url=url,
         services=[s.name for s in services],
-        openapi=f"http://{settings.host}:{settings.port}/schema",
+        openapi=f"{url}/schema",
+        **extra,
     )
-    await uvicorn.Server(config).serve()
+
+
+def refuse(exc: BaseException) -> None:
+    print(f"skillsreg: cannot start: {exc}", file=sys.stderr)
+    sys.exit(1)
 
 
 def main(services: Sequence[Service]) -> None:
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
-        print(f"skillsreg: cannot start: {exc}", file=sys.stderr)
-        sys.exit(1)
+        refuse(exc)
+        return
     configure_logging(settings.log_level, settings.log_format)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
-        with embedded_servers(settings) as ready:
-            uvloop.run(serve(ready, services))
+        with ExitStack() as stack:
+            listener = stack.enter_context(claim_ports(settings))
+            ready = stack.enter_context(embedded_servers(settings))
+            workers = settings.http_processes()
+            if workers == 0:
+                uvloop.run(serve_in_one_process(ready, services, listener))
+                return
+            from .supervisor import Supervisor
+
+            uvloop.run(migrate_only(ready, services))
+            code = Supervisor(ready, services, listener, workers).run()
+        sys.exit(code)
     except KeyboardInterrupt:
         pass
-    except (DatabaseUnavailable, BusUnavailable, EmbeddedStartError) as exc:
-        log.error("cannot start", error=str(exc))
-        print(f"skillsreg: cannot start: {exc}", file=sys.stderr)
-        sys.exit(1)
+    except (StartRefused, DatabaseUnavailable, BusUnavailable) as exc:
+        refuse(exc)

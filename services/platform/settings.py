@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -27,7 +27,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(".skillsreg")
     subject_root: str = "skills"
     log_level: str = "INFO"
-    log_format: str = "json"
+    # `auto`: readable lines at a terminal, JSON lines otherwise (a log collector, a pipe).
+    log_format: Literal["auto", "json", "console"] = "auto"
+    # HTTP worker processes sharing the listening socket, beside one process for consumers,
+    # relays and start-up work. Unset: one per core; 0: everything in one process.
+    http_workers: Annotated[int, msgspec.Meta(ge=0, le=64)] | None = None
     consumer_batch: int = 64
     # Fetch loops per durable consumer in each process (each applies its own batches).
     consumer_workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
@@ -47,10 +51,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     id_hash_key: str = "dev-only-id-hash-key-not-secret"
     # Public certificate verification: requests per minute per client address.
     verify_rate_per_minute: int = 120
-    # Open-data exports: where the files go (default <data_dir>/exports) and how often a
-    # scheduled export runs, in hours (0 = only on demand).
+    # Open-data exports: where the files go (default <data_dir>/exports), how often a
+    # scheduled export runs, in hours (the first at start-up when none exists; 0 = only on
+    # demand), and how many complete runs are kept (older ones are deleted).
     export_dir: str = ""
-    export_interval: float = 0.0
+    export_interval: Annotated[float, msgspec.Meta(ge=0)] = 24.0
+    export_keep: Annotated[int, msgspec.Meta(ge=1)] = 7
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -76,6 +82,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             or f"postgresql://postgres@127.0.0.1:{self.embedded_pg_port}/skillsreg",
             self.nats_url or f"nats://127.0.0.1:{self.embedded_nats_port}",
         )
+
+    def http_processes(self) -> int:
+        """HTTP worker processes to start (0: serve in this one process)."""
+        if self.http_workers is not None:
+            return self.http_workers
+        return len(os.sched_getaffinity(0))
 
     def with_urls(self, database_url: str, nats_url: str) -> Settings:
         return msgspec.structs.replace(self, database_url=database_url, nats_url=nats_url)

@@ -150,7 +150,6 @@ def service_schemas() -> list[str]:
 def export() -> None:
     """Write an open-data export now (CSV, JSON Lines and metadata.json) and print its files."""
     from services.exports.handlers import ExportBusy, export_now, export_root
-    from services.platform.app import create_app
     from services.platform.runtime import Runtime
     from services.registry import ALL
 
@@ -159,8 +158,7 @@ def export() -> None:
     async def run() -> tuple[str, Any]:
         runtime = await Runtime.open(config, ALL)
         try:
-            app = create_app(runtime, close_runtime=False)
-            return await export_now(runtime.pool, app, config, "cli", "cli")
+            return await export_now(runtime.pool, runtime.app(), config, "cli", "cli")
         finally:
             await runtime.close()
 

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Sequence
@@ -29,8 +30,21 @@ METADATA = "metadata.json"
 BUNDLE = "skillsreg_export.zip"  # every file of the export in one download
 
 
+PARTIAL = ".partial-"
+
+
 def export_dir(root: Path, export_id: str) -> Path:
     return root / export_id
+
+
+def remove_before(root: Path, oldest: str, export_id: re.Pattern[str]) -> None:
+    """Delete the directories of exports older than `oldest`, finished or left half-written."""
+    if not root.is_dir():
+        return
+    for entry in root.iterdir():
+        name = entry.name.removeprefix(PARTIAL)
+        if export_id.match(name) and name < oldest:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def cell(value: Any) -> str:
@@ -84,7 +98,7 @@ async def write_export(
 def write_files(
     collected: list[tuple[Dataset, list[dict[str, Any]]]], root: Path, export_id: str
 ) -> ExportMetadata:
-    partial = root / f".partial-{export_id}"
+    partial = root / f"{PARTIAL}{export_id}"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     files: list[ExportFile] = []

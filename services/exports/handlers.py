@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -22,11 +23,12 @@ from services.web.public_api import PublicApi
 
 from . import store
 from .datasets import available
-from .files import METADATA, write_export
+from .files import METADATA, remove_before, write_export
 
 log = get_logger(__name__)
 
 EXPORT_ID = r"^\d{8}T\d{6}Z-[0-9a-f]{4}$"
+_EXPORT_ID = re.compile(EXPORT_ID)
 
 
 class ExportBusy(RuntimeError):
@@ -93,7 +95,20 @@ async def run_export(
         return None
     await store.finish_run(pool, export_id, msgspec.to_builtins(metadata))
     log.info("export written", export_id=export_id, files=len(metadata.files))
+    await prune(pool, settings)
     return metadata
+
+
+async def prune(pool: Pool, settings: Settings) -> None:
+    """Keep the newest `export_keep` complete runs; forget older runs and delete their files.
+    Called while holding the export lock, so no other run is being written meanwhile."""
+    oldest = await store.oldest_kept(pool, settings.export_keep)
+    if oldest is None:
+        return
+    deleted = await store.delete_before(pool, oldest)
+    await asyncio.to_thread(remove_before, export_root(settings), oldest, _EXPORT_ID)
+    if deleted:
+        log.info("old exports deleted", runs=deleted, kept=settings.export_keep)
 
 
 async def export_now(

@@ -81,3 +81,22 @@ async def fail_abandoned(pool: Pool) -> None:
         error = 'the process running this export stopped before it finished'
         WHERE status = 'running'"""
     )
+
+
+async def oldest_kept(pool: Pool, keep: int) -> str | None:
+    """The oldest of the newest `keep` complete runs; None while there are fewer."""
+    return await pool.fetchval(
+        """SELECT export_id FROM exports.export_run WHERE status = 'complete'
+        ORDER BY export_id DESC OFFSET $1 LIMIT 1""",
+        keep - 1,
+    )
+
+
+async def delete_before(pool: Pool, export_id: str) -> int:
+    """Forget every finished run older than `export_id` (complete or failed)."""
+    deleted = await pool.fetch(
+        """DELETE FROM exports.export_run WHERE export_id < $1 AND status <> 'running'
+        RETURNING export_id""",
+        export_id,
+    )
+    return len(deleted)

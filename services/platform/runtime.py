@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .auth import TokenCache
 from .bus import Bus
@@ -14,6 +14,9 @@ from .db import Pool, create_pool
 from .logs import get_logger
 from .outbox import run_relay
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from litestar import Litestar
 
 log = get_logger(__name__)
 
@@ -45,6 +48,8 @@ class Runtime:
     consumers: list[Consumer] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # The one Litestar app of this process (`app()`).
+    http_app: Litestar | None = None
 
     @classmethod
     async def open(
@@ -66,6 +71,16 @@ class Runtime:
         contexts |= {spec.context for s in services for spec in s.consumers}
         await bus.ensure_streams(sorted(contexts))
         return runtime
+
+    def app(self) -> Litestar:
+        """This process's app: the one serving HTTP, else one made now for in-process reads
+        (exports read the public API through it)."""
+        if self.http_app is None:
+            from .app import create_app
+
+            create_app(self, close_runtime=False)
+        assert self.http_app is not None
+        return self.http_app
 
     def start_background(self) -> None:
         """Consumers, outbox relays and start-up hooks, until `close()`."""

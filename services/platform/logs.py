@@ -4,6 +4,7 @@ collector, readable lines at a terminal."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import structlog
@@ -24,7 +25,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", process: str | Non
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+        )
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,

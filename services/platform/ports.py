@@ -58,11 +58,14 @@ def holder_of(port: int) -> str | None:
     return f"{name} (pid {pid}{', ' + where if where else ''})"
 
 
+# Where a server we may have started keeps its data: what tells two instances apart.
+SERVER_FLAGS = {"postgres": ("-D", "data"), "nats-server": ("-c", "config")}
+
+
 def _where(name: str, args: list[str], process: psutil.Process) -> str:
-    """What tells two instances apart: a server's data directory, a program's directory."""
-    for flag, label in (("-D", "data"), ("-c", "config")):
-        if flag in args[:-1]:
-            return f"{label} {args[args.index(flag) + 1]}"
+    flag, label = SERVER_FLAGS.get(name, ("", ""))
+    if flag and flag in args[:-1]:
+        return f"{label} {args[args.index(flag) + 1]}"
     if name.startswith("python") or "skillsreg" in " ".join(args):
         return f"in {process.cwd()}"
     return ""

@@ -51,9 +51,10 @@ async def stream_messages(instance: Instance) -> int:
         ({"SKILLSREG_HTTP_WORKERS": "2"}, signal.SIGTERM),
         ({"SKILLSREG_HTTP_WORKERS": "0"}, signal.SIGTERM),
         ({"SKILLSREG_HTTP_WORKERS": "2"}, signal.SIGINT),
+        ({"SKILLSREG_HTTP_WORKERS": "0"}, signal.SIGHUP),
     ],
     indirect=["instance"],
-    ids=["workers-sigterm", "one-process-sigterm", "workers-sigint"],
+    ids=["workers-sigterm", "one-process-sigterm", "workers-sigint", "one-process-sighup"],
 )
 def test_a_signal_stops_every_process_and_the_next_start_reuses_the_data(
     instance: Instance, sig: int

@@ -24,5 +24,10 @@ OUTBOX_RELAYED = Counter(
     "skillsreg_outbox_relayed_total", "Outbox rows published to JetStream.", ["schema"]
 )
 CONSUMER_HEALTHY = Gauge(
-    "skillsreg_consumer_healthy", "1 while the consumer can reach Postgres and NATS.", ["consumer"]
+    "skillsreg_consumer_healthy",
+    "1 while the consumer can reach Postgres and NATS.",
+    ["consumer"],
+    # With several processes (Prometheus multiprocess mode): the lowest of those running, so a
+    # process that died leaves no stale 1 behind.
+    multiprocess_mode="livemin",
 )

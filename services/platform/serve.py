@@ -46,9 +46,23 @@ HTTP_PORT_SETTING = "SKILLSREG_PORT"
 HTTP_GRACE = 25
 
 
+# Ctrl-C; docker stop, systemd, Kubernetes; the terminal running `make run` closing.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM (docker stop, systemd, Kubernetes) unwinds like Ctrl-C, through every `finally`."""
+    """SIGTERM unwinds like Ctrl-C, through every `finally` (uvicorn handles both itself
+    while it serves, then raises the signal again once it has stopped)."""
     raise KeyboardInterrupt
+
+
+def hang_up(signum: int, frame: FrameType | None) -> None:
+    signal.raise_signal(signal.SIGTERM)  # whoever handles SIGTERM now stops us cleanly
+
+
+def stop_on_signals() -> None:
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, hang_up)
 
 
 def claim_ports(settings: Settings) -> socket.socket:
@@ -159,7 +173,7 @@ def main(services: Sequence[Service]) -> None:
         refuse(exc)
         return
     configure_logging(settings.log_level, settings.log_format)
-    signal.signal(signal.SIGTERM, interrupt)
+    stop_on_signals()
     try:
         with ExitStack() as stack:
             listener = stack.enter_context(claim_ports(settings))

@@ -1,6 +1,6 @@
 """The parent of a multi-process server: HTTP workers accepting on one socket it bound, and one
 process for consumers, outbox relays and start-up work. It restarts a child that dies, and on
-SIGTERM or SIGINT stops them all before the embedded servers stop.
+SIGTERM, SIGINT or SIGHUP stops them all before the embedded servers stop.
 
 Children run in sessions of their own, so a Ctrl-C at the terminal reaches only this process,
 which asks each child once (SIGTERM) to stop; a second Ctrl-C kills what is left. If this
@@ -25,6 +25,7 @@ from types import FrameType
 from .logs import get_logger
 from .ports import StartRefused
 from .runtime import Service
+from .serve import STOP_SIGNALS, log_serving
 from .settings import Settings
 
 log = get_logger(__name__)
@@ -76,13 +77,10 @@ class Supervisor:
     def run(self) -> int:
         """Until a signal (0) or a child that cannot start (1)."""
         self.metrics_dir = tempfile.mkdtemp(prefix="skillsreg-metrics-")
-        stops = (signal.SIGINT, signal.SIGTERM)
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in stops}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in STOP_SIGNALS}
         try:
             for child in self.children:
                 self._start(child)
-            from .serve import log_serving
-
             log_serving(
                 self.settings,
                 self.services,

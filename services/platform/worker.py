@@ -26,7 +26,7 @@ from .bus import BusUnavailable
 from .db import DatabaseUnavailable
 from .logs import configure_logging
 from .runtime import Runtime, Service
-from .serve import interrupt, serve_http
+from .serve import STOP_SIGNALS, serve_http, stop_on_signals
 from .settings import Settings
 from .supervisor import PACKAGE
 
@@ -53,7 +53,7 @@ async def background_worker(settings: Settings, services: Sequence[Service]) -> 
     runtime = await Runtime.open(settings, services, attempts=3)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     runtime.start_background()
     try:
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--fd", type=int)
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, interrupt)
+    stop_on_signals()
     stop_with_parent(args.parent)
     settings = Settings.from_env()  # the supervisor has read the same environment
     configure_logging(settings.log_level, settings.log_format, process=args.name)

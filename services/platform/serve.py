@@ -83,15 +83,15 @@ def embedded_servers(settings: Settings) -> Iterator[Settings]:
     try:
         if not database_url:
             pg = EmbeddedPostgres(settings.data_dir / "postgres", port=settings.embedded_pg_port)
+            admin_url = pg.start()  # stops what it started if it fails
             started.append(pg)
-            admin_url = pg.start()
             asyncio.run(create_database(admin_url, EMBEDDED_DATABASE))
             database_url = admin_url.rsplit("/", 1)[0] + f"/{EMBEDDED_DATABASE}"
             log.info("embedded postgres running", url=database_url, data=str(pg.pgdata))
         if not nats_url:
             broker = EmbeddedNats(settings.data_dir / "nats", port=settings.embedded_nats_port)
-            started.append(broker)
             nats_url = broker.start()
+            started.append(broker)
             log.info("embedded nats running", url=nats_url, data=str(broker.root))
         yield settings.with_urls(database_url, nats_url)
     finally:

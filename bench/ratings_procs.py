@@ -40,6 +40,8 @@ class Services:
             "SKILLSREG_LOAD_BASELINE": "false",
             "SKILLSREG_VERIFY_RATE_PER_MINUTE": "0",  # off: one client address sends it all
             "SKILLSREG_DB_POOL_MAX": "20",
+            # One process, as these figures were measured (CPU and memory read from its pid).
+            "SKILLSREG_HTTP_WORKERS": "0",
         }
         self.procs: list[subprocess.Popen[bytes]] = []
 

@@ -138,12 +138,19 @@ class Instance:
         return self.proc.wait(timeout)
 
     def kill(self) -> None:
-        """After a failed test: nothing of it may outlive the test."""
+        """After a test: nothing of it may outlive the test, orphans included."""
+        mine = [self.proc.pid] if self.proc and self.proc.poll() is None else []
+        for process in psutil.process_iter(["pid", "cmdline"]):
+            if str(self.data_dir) in " ".join(process.info["cmdline"] or []):
+                mine.append(process.info["pid"])
+        tree: list[psutil.Process] = []
+        for pid in mine:
+            with contextlib.suppress(psutil.Error):
+                tree += [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+        for process in tree:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
         if self.proc and self.proc.poll() is None:
-            tree = self.processes()
-            for process in tree:
-                with contextlib.suppress(psutil.Error):
-                    process.kill()
             self.proc.wait(10)
 
     def log(self) -> str:

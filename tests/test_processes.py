@@ -50,11 +50,10 @@ async def stream_messages(instance: Instance) -> int:
     [
         ({"SKILLSREG_HTTP_WORKERS": "2"}, signal.SIGTERM),
         ({"SKILLSREG_HTTP_WORKERS": "0"}, signal.SIGTERM),
-        ({"SKILLSREG_HTTP_WORKERS": "2"}, signal.SIGINT),
         ({"SKILLSREG_HTTP_WORKERS": "0"}, signal.SIGHUP),
     ],
     indirect=["instance"],
-    ids=["workers-sigterm", "one-process-sigterm", "workers-sigint", "one-process-sighup"],
+    ids=["workers-sigterm", "one-process-sigterm", "one-process-sighup"],
 )
 def test_a_signal_stops_every_process_and_the_next_start_reuses_the_data(
     instance: Instance, sig: int
@@ -143,6 +142,31 @@ def test_two_http_workers_share_the_load_and_the_metrics_and_a_dead_one_is_repla
     asyncio.run(burst(f"{instance.url}{path}", 50))
     after = served_by(httpx.get(f"{instance.url}/metrics").text, path)
     assert sum(after.values()) == sent + 50  # the dead worker's counts are kept
+    tree = instance.processes()
+    assert instance.stop(signal.SIGINT) == 0  # Ctrl-C
+    assert still_running(tree) == []
+    assert instance.log_lines()[-1]["event"] == "embedded servers stopped"
+
+
+@pytest.mark.parametrize("instance", [{"SKILLSREG_HTTP_WORKERS": "1"}], indirect=True)
+def test_after_the_server_is_killed_outright_the_next_start_stops_what_it_left(
+    instance: Instance,
+) -> None:
+    instance.start()
+    instance.wait_ready()
+    workers = [psutil.Process(pid) for pid in instance.workers().values()]
+    servers = [p for p in instance.processes() if p.name() in ("postgres", "nats-server")]
+    instance.stop(signal.SIGKILL)
+    # Its workers are told by the kernel and stop; the embedded servers keep running, orphaned.
+    deadline = time.monotonic() + 60
+    while still_running(workers):
+        assert time.monotonic() < deadline, still_running(workers)
+        time.sleep(0.2)
+    assert len(still_running(servers)) >= 2
+
+    instance.start()  # finds its own servers on its ports, stops them and starts anew
+    instance.wait_ready()
+    assert still_running(servers) == []
     tree = instance.processes()
     assert instance.stop(signal.SIGTERM) == 0
     assert still_running(tree) == []

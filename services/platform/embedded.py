@@ -96,6 +96,18 @@ class DataLock:
         file.flush()
         self.file = file
 
+    def held_elsewhere(self) -> bool:
+        """Held by another process (only asks; creates nothing)."""
+        if self.file or not self.path.exists():
+            return False
+        with open(self.path) as file:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(file, fcntl.LOCK_UN)
+        return False
+
     def release(self) -> None:
         if self.file:
             self.file.close()
@@ -111,7 +123,7 @@ def _runs(pid: int, marker: str) -> bool:
         return False
 
 
-def _stop_pid(pid: int, sig: signal.Signals, wait: float = 10.0) -> None:
+def _stop_pid(pid: int, sig: signal.Signals, wait: float) -> None:
     os.kill(pid, sig)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline and psutil.pid_exists(pid):
@@ -123,6 +135,8 @@ class _Server:
 
     what = ""
     setting = ""
+    stop_signal = signal.SIGTERM
+    stop_wait = 10.0  # seconds before a server that does not stop is killed
 
     def __init__(self, root: Path, port: int) -> None:
         self.root = root.resolve()
@@ -133,6 +147,31 @@ class _Server:
     @property
     def log_file(self) -> Path:
         raise NotImplementedError
+
+    @property
+    def pidfile(self) -> Path:
+        raise NotImplementedError
+
+    @property
+    def marker(self) -> str:
+        """What the server's command line names when it runs on our data."""
+        raise NotImplementedError
+
+    def leftover(self) -> int | None:
+        """The pid of a server still running on our data although no instance holds the data
+        directory: left by a run killed hard (SIGKILL), and ours to stop."""
+        if self.lock.held_elsewhere():
+            return None
+        try:
+            pid = int(self.pidfile.read_text().split("\n", 1)[0].strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _runs(pid, self.marker) else None
+
+    def _stop_leftover(self) -> None:
+        if pid := self.leftover():
+            log.info(f"stopping a leftover embedded {self.what}", pid=pid)
+            _stop_pid(pid, self.stop_signal, self.stop_wait)
 
     @classmethod
     def port_spec(cls, number: int) -> Port:
@@ -167,22 +206,21 @@ class _Server:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self._signal_stop(self.proc)
+            self.proc.send_signal(self.stop_signal)
+            try:
+                self.proc.wait(self.stop_wait)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         self.proc = None
         self.lock.release()
-
-    def _signal_stop(self, proc: subprocess.Popen[bytes]) -> None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class EmbeddedPostgres(_Server):
     what = "PostgreSQL"
     setting = PG_PORT_SETTING
+    stop_signal = signal.SIGINT  # "fast" shutdown: roll back, checkpoint, exit
+    stop_wait = 20.0
 
     def __init__(self, root: Path, *, fsync: bool = True, port: int = 0) -> None:
         super().__init__(root, port)
@@ -305,25 +343,13 @@ class EmbeddedPostgres(_Server):
             return None if "starting up" in shown.stderr else False
         return Path(shown.stdout.strip()).resolve() == self.pgdata
 
-    def _stop_leftover(self) -> None:
-        """A previous run killed hard may leave a postmaster running on our data: stop it.
-        We hold the data directory's lock, so no live instance of ours is using it."""
-        pidfile = self.pgdata / "postmaster.pid"
-        try:
-            pid = int(pidfile.read_text().split("\n", 1)[0])
-        except (OSError, ValueError):
-            return
-        if _runs(pid, str(self.pgdata)):
-            log.info("stopping a leftover embedded postgres", pid=pid)
-            _stop_pid(pid, signal.SIGINT, wait=10)
+    @property
+    def pidfile(self) -> Path:
+        return self.pgdata / "postmaster.pid"
 
-    def _signal_stop(self, proc: subprocess.Popen[bytes]) -> None:
-        proc.send_signal(signal.SIGINT)  # "fast" shutdown: roll back, checkpoint, exit
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    @property
+    def marker(self) -> str:
+        return str(self.pgdata)
 
 
 class EmbeddedNats(_Server):
@@ -365,14 +391,9 @@ class EmbeddedNats(_Server):
     def pidfile(self) -> Path:
         return self.root / "nats.pid"
 
-    def _stop_leftover(self) -> None:
-        try:
-            pid = int(self.pidfile.read_text().strip())
-        except (OSError, ValueError):
-            return
-        if _runs(pid, str(self.root / "nats.conf")):
-            log.info("stopping a leftover embedded nats", pid=pid)
-            _stop_pid(pid, signal.SIGTERM)
+    @property
+    def marker(self) -> str:
+        return str(self.root / "nats.conf")
 
     def start(self) -> str:
         self.root.mkdir(parents=True, exist_ok=True)

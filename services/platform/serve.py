@@ -33,7 +33,7 @@ from .db import DatabaseUnavailable
 from .embedded import EmbeddedNats, EmbeddedPostgres
 from .logs import configure_logging, get_logger
 from .migrate import upgrade_async
-from .ports import Port, StartRefused, bind_listener, ensure_free
+from .ports import Port, PortTaken, StartRefused, bind_listener, ensure_free
 from .runtime import Runtime, Service
 from .settings import Settings, SettingsError
 
@@ -66,13 +66,28 @@ def stop_on_signals() -> None:
 
 
 def claim_ports(settings: Settings) -> socket.socket:
-    """Before anything is touched: the embedded servers' ports are free, and the HTTP socket is
-    ours (bound now and held, so no one takes it while we migrate)."""
-    if not settings.database_url:
-        ensure_free(EmbeddedPostgres.port_spec(settings.embedded_pg_port))
-    if not settings.nats_url:
-        ensure_free(EmbeddedNats.port_spec(settings.embedded_nats_port))
+    """Before anything is touched: the embedded servers' ports are free (or held by a server of
+    ours that a run killed hard left behind, which starting stops), and the HTTP socket is ours
+    (bound now and held, so no one takes it while we migrate)."""
+    for server in embedded(settings):
+        try:
+            ensure_free(server.port_spec(server.port))
+        except PortTaken:
+            if not server.leftover():
+                raise
     return bind_listener(settings.host, Port(settings.port, "the HTTP server", HTTP_PORT_SETTING))
+
+
+def embedded(settings: Settings) -> list[EmbeddedPostgres | EmbeddedNats]:
+    """The servers to start: Postgres and/or NATS, for whichever URL is not set."""
+    servers: list[EmbeddedPostgres | EmbeddedNats] = []
+    if not settings.database_url:
+        servers.append(
+            EmbeddedPostgres(settings.data_dir / "postgres", port=settings.embedded_pg_port)
+        )
+    if not settings.nats_url:
+        servers.append(EmbeddedNats(settings.data_dir / "nats", port=settings.embedded_nats_port))
+    return servers
 
 
 @contextmanager
@@ -81,18 +96,17 @@ def embedded_servers(settings: Settings) -> Iterator[Settings]:
     started: list[EmbeddedPostgres | EmbeddedNats] = []
     database_url, nats_url = settings.database_url, settings.nats_url
     try:
-        if not database_url:
-            pg = EmbeddedPostgres(settings.data_dir / "postgres", port=settings.embedded_pg_port)
-            admin_url = pg.start()  # stops what it started if it fails
-            started.append(pg)
-            asyncio.run(create_database(admin_url, EMBEDDED_DATABASE))
-            database_url = admin_url.rsplit("/", 1)[0] + f"/{EMBEDDED_DATABASE}"
-            log.info("embedded postgres running", url=database_url, data=str(pg.pgdata))
-        if not nats_url:
-            broker = EmbeddedNats(settings.data_dir / "nats", port=settings.embedded_nats_port)
-            nats_url = broker.start()
-            started.append(broker)
-            log.info("embedded nats running", url=nats_url, data=str(broker.root))
+        for server in embedded(settings):
+            url = server.start()  # stops what it started if it fails
+            started.append(server)
+            if isinstance(server, EmbeddedPostgres):
+                asyncio.run(create_database(url, EMBEDDED_DATABASE))
+                database_url = url.rsplit("/", 1)[0] + f"/{EMBEDDED_DATABASE}"
+                log.info("embedded postgres running", url=database_url, data=str(server.pgdata))
+            else:
+                nats_url = url
+                log.info("embedded nats running", url=nats_url, data=str(server.root))
+        assert database_url and nats_url
         yield settings.with_urls(database_url, nats_url)
     finally:
         for server in reversed(started):

@@ -174,6 +174,4 @@ def create_app(
         debug=False,
     )
     document_problems(app)
-    if runtime.http_app is None:
-        runtime.http_app = app
     return app

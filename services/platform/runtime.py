@@ -48,7 +48,7 @@ class Runtime:
     consumers: list[Consumer] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
-    # The one Litestar app of this process (`app()`).
+    # The one Litestar app of this process (`app()`), set by whatever serves it.
     http_app: Litestar | None = None
 
     @classmethod
@@ -78,8 +78,7 @@ class Runtime:
         if self.http_app is None:
             from .app import create_app
 
-            create_app(self, close_runtime=False)
-        assert self.http_app is not None
+            self.http_app = create_app(self, close_runtime=False)
         return self.http_app
 
     def start_background(self) -> None:

@@ -160,8 +160,9 @@ async def serve_in_one_process(
     settings: Settings, services: Sequence[Service], listener: socket.socket
 ) -> None:
     runtime = await open_migrated(settings, services)
+    runtime.http_app = create_app(runtime)
     log_serving(settings, services, processes="one")
-    await serve_http(create_app(runtime), listener)
+    await serve_http(runtime.http_app, listener)
 
 
 def log_serving(settings: Settings, services: Sequence[Service], **extra: object) -> None:

@@ -45,8 +45,8 @@ def stop_with_parent(parent: int) -> None:
 
 async def http_worker(settings: Settings, services: Sequence[Service], name: str, fd: int) -> None:
     runtime = await Runtime.open(settings, services, attempts=3)
-    listener = socket.socket(fileno=fd)
-    await serve_http(create_app(runtime, http_worker=name), listener)
+    runtime.http_app = create_app(runtime, http_worker=name)
+    await serve_http(runtime.http_app, socket.socket(fileno=fd))
 
 
 async def background_worker(settings: Settings, services: Sequence[Service]) -> None:

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from types import FrameType
+from typing import NoReturn
 
 import asyncpg
 import uvicorn
@@ -176,7 +177,7 @@ def log_serving(settings: Settings, services: Sequence[Service], **extra: object
     )
 
 
-def refuse(exc: BaseException) -> None:
+def refuse(exc: BaseException) -> NoReturn:
     print(f"skillsreg: cannot start: {exc}", file=sys.stderr)
     sys.exit(1)
 
@@ -186,7 +187,6 @@ def main(services: Sequence[Service]) -> None:
         settings = Settings.from_env()
     except SettingsError as exc:
         refuse(exc)
-        return
     configure_logging(settings.log_level, settings.log_format)
     stop_on_signals()
     try:
@@ -199,8 +199,9 @@ def main(services: Sequence[Service]) -> None:
                 return
             from .supervisor import Supervisor
 
+            supervisor = Supervisor(ready, services, listener, workers)
             uvloop.run(migrate_only(ready, services))
-            code = Supervisor(ready, services, listener, workers).run()
+            code = supervisor.run()
         sys.exit(code)
     except KeyboardInterrupt:
         pass

@@ -70,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--fd", type=int)
     args = parser.parse_args(argv)
+    if args.role == "http" and args.fd is None:
+        parser.error("an HTTP worker needs --fd, the listening socket")
     stop_on_signals()
     stop_with_parent(args.parent)
     settings = Settings.from_env()  # the supervisor has read the same environment

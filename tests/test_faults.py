@@ -163,7 +163,8 @@ async def test_nats_outage_fails_readiness_and_recovers(
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
     applied = "SELECT count(*) FROM occupations.release WHERE release_id = 'after-nats'"
     try:
-        assert (await client.get("/health/ready")).status_code == 200
+        # Ready once every consumer's first heartbeat is in.
+        await eventually(lambda: client.get("/health/ready"), until=lambda r: r.status_code == 200)
         await asyncio.to_thread(nats_server.stop)
         ready = await eventually(
             lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503, timeout=90

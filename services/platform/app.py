@@ -47,20 +47,36 @@ def live() -> dict[str, str]:
     "/health/ready",
     tags=["health"],
     summary="Postgres, NATS and consumers are reachable",
+    description=(
+        "Not ready (503) when Postgres or NATS cannot be reached, or when a consumer of this "
+        "replica is not running or has messages waiting and made no progress for "
+        "`SKILLSREG_CONSUMER_STALL_SECONDS`; `consumers` names each one and what is wrong."
+    ),
     responses={
         **example_response(
-            {"status": "ready", "checks": {"postgres": True, "nats": True, "consumers": True}}
+            {
+                "status": "ready",
+                "checks": {"postgres": True, "nats": True, "consumers": True},
+                "consumers": {"occupations-catalogue": "ok"},
+            }
         ),
         **problem_responses(503),
     },
 )
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    checks = await request.app.state.runtime.ready()
+    checks, consumers = await request.app.state.runtime.readiness()
     ok = all(checks.values())
-    body: dict[str, Any] = {"status": "ready" if ok else "unavailable", "checks": checks}
+    body: dict[str, Any] = {
+        "status": "ready" if ok else "unavailable",
+        "checks": checks,
+        "consumers": consumers,
+    }
     if ok:
         return Response(body)
+    failing = [name for name, problem in consumers.items() if problem != "ok"]
     body |= {"type": "/problems/unavailable", "title": "Not ready", "status": 503}
+    if failing:
+        body["detail"] = "; ".join(f"{name}: {consumers[name]}" for name in failing)
     return Response(body, status_code=503, media_type=MEDIA_TYPE)
 
 

@@ -26,3 +26,8 @@ OUTBOX_RELAYED = Counter(
 CONSUMER_HEALTHY = Gauge(
     "skillsreg_consumer_healthy", "1 while the consumer can reach Postgres and NATS.", ["consumer"]
 )
+CONSUMER_RESTARTS = Counter(
+    "skillsreg_consumer_restarts_total",
+    "Fetch loops (and other background tasks) that died and were started again.",
+    ["task"],
+)

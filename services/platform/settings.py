@@ -33,6 +33,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     consumer_workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     consumer_max_deliver: int = 5
     consumer_ack_wait: float = 30.0
+    # Readiness fails when a consumer has messages waiting and made no progress this long.
+    consumer_stall_seconds: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    # The replica a process reports readiness for (default: host name and process group, which
+    # every process one `skillsreg serve` starts shares).
+    instance: str = ""
     max_request_bytes: int = 8 * 1024 * 1024
     load_baseline: bool = True
     baseline_csv: Path = Path(__file__).resolve().parents[2] / "data" / "csco22.csv"

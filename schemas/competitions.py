@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from schemas.limits import INT32_MAX, PositiveInt32
 from schemas.occupations import OccupationCode
 from schemas.ratings import Level
 
@@ -99,7 +100,7 @@ class ResultLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     member: MemberCode
     competitors: Annotated[list[Competitor], msgspec.Meta(min_length=1, max_length=20)]
     mark: Mark
-    position: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    position: PositiveInt32 | None = None
     medal: Medal | None = None
 
 
@@ -107,7 +108,7 @@ class SkillResults(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """The complete results of one skill at one revision (a correction is a higher revision)."""
 
     skill: SkillNumber
-    revision: Annotated[int, msgspec.Meta(ge=1)]
+    revision: PositiveInt32
     results: Annotated[list[ResultLine], msgspec.Meta(max_length=500)]
 
 
@@ -134,7 +135,7 @@ class CompetitionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     organiser: Annotated[
         str, msgspec.Meta(min_length=1, max_length=100, description="Organisation of its tokens")
     ]
-    edition: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    edition: Annotated[int, msgspec.Meta(ge=1, le=INT32_MAX)] | None = None
     host_city: Name | None = None
     host_country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")] | None = None
     starts_on: date

@@ -17,6 +17,8 @@ from datetime import date
 
 import msgspec
 
+from schemas.limits import PositiveInt32
+
 RATINGS_GRANTED = "skills.competitions.ratings.granted"
 RATINGS_WITHDRAWN = "skills.competitions.ratings.withdrawn"
 
@@ -38,7 +40,7 @@ class GrantedRating(msgspec.Struct, frozen=True, kw_only=True):
 class RatingsGranted(msgspec.Struct, frozen=True, kw_only=True):
     competition_code: str
     policy_id: str
-    result_revision: int
+    result_revision: PositiveInt32
     grants: list[GrantedRating]
 
 
@@ -49,5 +51,6 @@ class WithdrawnGrant(msgspec.Struct, frozen=True, kw_only=True):
 
 class RatingsWithdrawn(msgspec.Struct, frozen=True, kw_only=True):
     competition_code: str
-    result_revision: int  # the highest revision among the skills whose results withdrew these
+    # The highest revision among the skills whose results withdrew these.
+    result_revision: PositiveInt32
     withdrawals: list[WithdrawnGrant]

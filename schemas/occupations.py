@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from schemas.limits import PositiveInt32
+
 RELEASE_PUBLISHED = "skills.occupations.release.published"
 CATALOGUE_CHANGED = "skills.occupations.catalogue.changed"
 
@@ -120,7 +122,7 @@ class CatalogueChanged(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     release_id: ReleaseId
-    revision: int
+    revision: PositiveInt32
     published_on: date
     changes: list[OccupationState]
 

@@ -28,6 +28,7 @@ from schemas.competitions import (
     Submitted,
 )
 from schemas.envelope import new_event_id
+from schemas.limits import INT32_MAX, INT64_MAX
 from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
@@ -180,7 +181,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         code: FromPath[str],
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
-        after: Annotated[str | None, Parameter(required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 100,
     ) -> SkillPage:
         await competition_or_404(pool, code)
@@ -198,7 +199,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         code: FromPath[str],
         number: FromPath[str],
-        revision: Annotated[int | None, Parameter(ge=1, required=False)] = None,
+        revision: Annotated[int | None, Parameter(ge=1, le=INT32_MAX, required=False)] = None,
     ) -> SkillResultsView:
         await competition_or_404(pool, code)
         skill = await views.get_skill(pool, code, number)
@@ -225,7 +226,9 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         code: FromPath[str],
-        member: Annotated[str | None, Parameter(required=False)] = None,
+        member: Annotated[
+            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
+        ] = None,
         after: Annotated[
             str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}/[A-Z0-9\-]{2,6}$", required=False)
         ] = None,
@@ -303,7 +306,7 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         code: FromPath[str],
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> RefusedPage:
         await competition_or_404(pool, code)

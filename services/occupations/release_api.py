@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter, PathParameter
 
+from schemas.limits import INT64_MAX
 from schemas.occupations import (
     RELEASE_ITEM_LIMIT,
     DeadLetter,
@@ -154,7 +155,7 @@ class ReleaseController(Controller):
     async def list_releases(
         self,
         pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> ReleasePage:
         rows = await views.list_releases(pool, after=after, limit=limit + 1)
@@ -203,7 +204,7 @@ class DeadLetterController(Controller):
         self,
         principal: PrincipalDep,
         pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> DeadLetterPage:
         authorise(principal, "ministry")

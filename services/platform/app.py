@@ -23,6 +23,7 @@ from .auth import Principal, authenticate, authenticate_first
 from .bus import Bus
 from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
+from .edge import SafeRequest, refuse_unstorable_parameters
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
 from .openapi import document_problems, example_response, problem_responses
 from .runtime import Runtime
@@ -144,7 +145,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
             "settings": Provide(_settings, sync_to_thread=False),
             "principal": Provide(_principal),
         },
-        guards=[authenticate_first],
+        guards=[authenticate_first, refuse_unstorable_parameters],
+        request_class=SafeRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[PrometheusConfig(app_name="skillsreg", group_path=True).middleware],
         # Level 5: most of the size saving of 9 for a fraction of its CPU on every response.

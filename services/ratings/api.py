@@ -11,6 +11,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
 from schemas.envelope import Event, RawEvent
+from schemas.limits import INT64_MAX
 from schemas.ratings import (
     ASSESSMENT_SUBMITTED,
     AssessedCandidate,
@@ -156,7 +157,12 @@ class AssessmentBatchController(Controller):
         pool: PoolDep,
         body_id: Annotated[str | None, Parameter(required=False, max_length=100)] = None,
         after: Annotated[
-            str | None, Parameter(required=False, description="`next_after` of the last page")
+            str | None,
+            Parameter(
+                pattern=r"^[0-9T:.+\-]{10,40}\|[A-Za-z0-9._:\-]{1,100}$",
+                required=False,
+                description="`next_after` of the last page",
+            ),
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> AssessmentBatchPage:
@@ -194,7 +200,7 @@ class AssessmentBatchController(Controller):
         batch_id: FromPath[str],
         principal: PrincipalDep,
         pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=-1, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=-1, le=MAX_BATCH, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=MAX_BATCH)] = 1000,
     ) -> AssessmentBatch:
         authorise(principal, "ministry", "evaluation_body")
@@ -327,7 +333,7 @@ class RefusedEventController(Controller):
         self,
         principal: PrincipalDep,
         pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> RefusedEventPage:
         authorise(principal, "ministry")

@@ -257,19 +257,3 @@ class OccupationDiff(msgspec.Struct, frozen=True, kw_only=True):
     amended: list[DiffEntry]
     retired: list[DiffEntry]
     counts: dict[str, int]
-
-
-class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    consumer: str
-    event_id: str
-    event_type: str | None
-    release_id: str | None
-    reason: str
-    deliveries: int
-    created_at: datetime
-
-
-class DeadLetterPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[DeadLetter]
-    next_after: int | None = None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
-    RESULTS_PUBLISHED,
     Awards,
     Competition,
     CompetitionCreate,
@@ -34,6 +34,7 @@ from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
+from services.platform.safe_input import decodable
 from services.platform.submissions import preferred_wait, wait_for
 
 from . import examples, handlers, store, views
@@ -310,10 +311,17 @@ class CompetitionController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> RefusedPage:
         await competition_or_404(pool, code)
-        rows = await views.refused_submissions(
-            pool, code, RESULTS_PUBLISHED, after=after, limit=limit + 1
-        )
-        items = [RefusedSubmission(**dict(r)) for r in rows[:limit]]
+        rows = await views.refused_submissions(pool, code, after=after, limit=limit + 1)
+        items = [
+            RefusedSubmission(
+                id=r["id"],
+                event_id=r["event_id"],
+                reason=r["reason"],
+                refused_at=r["refused_at"],
+                skills=skills_of(r["payload"]),
+            )
+            for r in rows[:limit]
+        ]
         return RefusedPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
     @get("/{code:str}/submissions/{event_id:str}", summary="Status of a results submission")
@@ -363,3 +371,26 @@ class CompetitionController(Controller):
                 (r for r in results if r.best_of_nation), key=lambda r: (r.member, r.skill)
             ),
         )
+
+
+class _SkillOf(msgspec.Struct):
+    skill: Any = None
+
+
+class _ResultsOf(msgspec.Struct):
+    skills: list[_SkillOf] = []
+
+
+class _EnvelopeOf(msgspec.Struct):
+    data: _ResultsOf
+
+
+def skills_of(payload: bytes) -> list[str]:
+    """The skill numbers a refused results message names, as far as it can be read."""
+    if not decodable(payload):
+        return []
+    try:
+        data = msgspec.json.decode(payload, type=_EnvelopeOf).data
+    except msgspec.DecodeError:
+        return []
+    return [s.skill for s in data.skills if isinstance(s.skill, str)]

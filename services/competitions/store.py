@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from schemas.competitions import RESULTS_PUBLISHED, CompetitionCreate, MemberCreate, SkillCreate
+from schemas.competitions import CompetitionCreate, MemberCreate, SkillCreate
 from schemas.occupations import OccupationState
 from services.platform.db import Connection, Pool
 
@@ -309,12 +309,10 @@ async def submission(
         UNION ALL
         SELECT 'refused', reason, '{}', '{}' FROM competitions.dead_letter
         WHERE event_id = $1 AND consumer = 'competitions-results'
-          AND ($2::text IS NULL OR CASE WHEN event_type = $3 THEN
-               convert_from(payload, 'UTF8')::jsonb->'data'->>'competition' = $2 END)
+          AND ($2::text IS NULL OR event_subject = $2)
         LIMIT 1""",
         event_id,
         competition,
-        RESULTS_PUBLISHED,
     )
 
 

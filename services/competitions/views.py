@@ -285,25 +285,19 @@ async def competitor_history(conn: Conn, person_id: str) -> list[asyncpg.Record]
 
 
 async def refused_submissions(
-    conn: Conn, competition: str, event_type: str, *, after: int | None, limit: int
+    conn: Conn, competition: str, *, after: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Dead-lettered results events of a competition (API or straight from NATS), oldest first."""
+    """Dead-lettered results events of a competition (API or straight from NATS), oldest first;
+    the message stays bytes (the caller reads the skills from it)."""
     return await conn.fetch(
         """
-        SELECT id, event_id, reason, created_at AS refused_at,
-               coalesce((SELECT array_agg(x->>'skill')
-                         FROM jsonb_array_elements(body->'data'->'skills') x), '{}') AS skills
-        FROM (
-            SELECT d.*, CASE WHEN d.event_type = $2
-                        THEN convert_from(d.payload, 'UTF8')::jsonb END AS body
-            FROM competitions.dead_letter d
-            WHERE d.consumer = 'competitions-results' AND ($3::bigint IS NULL OR d.id > $3)
-        ) refused
-        WHERE body->'data'->>'competition' = $1
-        ORDER BY id LIMIT $4
+        SELECT id, event_id, reason, created_at AS refused_at, payload
+        FROM competitions.dead_letter
+        WHERE consumer = 'competitions-results' AND event_subject = $1
+          AND ($2::bigint IS NULL OR id > $2)
+        ORDER BY id LIMIT $3
         """,
         competition,
-        event_type,
         after,
         limit,
     )

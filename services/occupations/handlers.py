@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 import msgspec
 
@@ -233,21 +232,6 @@ async def submit_release(
 # -- where a release stands ---------------------------------------------------------------
 
 
-class _Envelope(msgspec.Struct):
-    data: Any = None
-    id: str | None = None
-
-
-def release_of(payload: bytes) -> str | None:
-    """The release id inside a dead-lettered payload, if it decodes that far."""
-    try:
-        data = msgspec.json.decode(payload, type=_Envelope).data
-    except msgspec.DecodeError:
-        return None
-    value = data.get("release_id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
-
-
 def status_url(release_id: str) -> str:
     return f"/releases/{release_id}"
 
@@ -277,11 +261,7 @@ async def release_status(pool: Pool, release_id: str) -> ReleaseStatus | None:
             changes=changes,
         )
     pending = [s for s in await store.submissions(pool, release_id) if not s["refused"]]
-    refused = [
-        d
-        for d in await store.dead_letters_mentioning(pool, release_id)
-        if release_of(d["payload"]) == release_id
-    ]
+    refused = await store.dead_letters_about(pool, release_id)
     if refused and (not pending or refused[0]["created_at"] > pending[0]["submitted_at"]):
         return ReleaseStatus(
             release_id=release_id,

@@ -23,6 +23,7 @@ from .auth import Principal, authenticate, authenticate_first
 from .bus import Bus
 from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
+from .dead_letter_api import dead_letter_controller
 from .edge import SafeRequest, refuse_unstorable_parameters
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
 from .openapi import document_problems, example_response, problem_responses
@@ -133,6 +134,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
     ]
     for service in runtime.services:
         handlers.extend(service.route_handlers)
+        if service.consumers:
+            handlers.append(dead_letter_controller(service))
     names = ", ".join(s.name for s in runtime.services)
     app = Litestar(
         route_handlers=handlers,

@@ -61,6 +61,9 @@ class ConsumerSpec:
     context: str
     schema: str
     routes: Mapping[str, Route]
+    # The payload field naming what an event is about (a release id, a batch id): dead letters
+    # are found by it; without it, or when absent, the envelope's `subject`.
+    subject_field: str | None = None
     decoders: dict[str, msgspec.json.Decoder[Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +79,7 @@ class Delivery:
     event_type: str | None = None
     problem: str | None = None
     ack: bool = False
+    readable: bool = False  # JSON safe to decode (nesting and UTF-8 checked)
 
 
 @dataclass
@@ -293,6 +297,7 @@ class Consumer:
         if problem is not None and problem.field == "$":
             delivery.problem = f"not a valid event envelope: {problem.message}"
             return
+        delivery.readable = True
         try:
             raw = _raw.decode(data)
         except msgspec.DecodeError as exc:
@@ -359,17 +364,37 @@ class Consumer:
         msg = delivery.msg
         try:
             async with conn.transaction():
-                await self._record(conn, delivery.key, delivery.event_type, reason, msg)
+                await self._record(conn, delivery, delivery.key, delivery.event_type, reason)
         except UNAVAILABLE:
             raise
         except Exception as exc:
             why = f"{reason} (recorded by stream sequence: {type(exc).__name__}: {exc})"
+            delivery.readable = False
             async with conn.transaction():
-                await self._record(conn, _sequence_key(msg), None, why, msg)
+                await self._record(conn, delivery, _sequence_key(msg), None, why)
         delivery.ack = True
 
+    def subject_of(self, delivery: Delivery) -> str | None:
+        """What the event is about, for finding its dead letter by (see `subject_field`)."""
+        field_name, envelope = self.spec.subject_field, delivery.event
+        if envelope is not None:
+            value = getattr(envelope.data, field_name, None) if field_name else None
+            return value if isinstance(value, str) else envelope.subject
+        if not delivery.readable:
+            return None
+        try:
+            raw = msgspec.json.decode(delivery.msg.data)  # checked: nesting and UTF-8
+        except Exception:
+            return None
+        if not isinstance(raw, dict):
+            return None
+        data = raw.get("data")
+        value = data.get(field_name) if field_name and isinstance(data, dict) else None
+        value = value if isinstance(value, str) else raw.get("subject")
+        return value if isinstance(value, str) else None
+
     async def _record(
-        self, conn: Connection, key: str, event_type: str | None, reason: str, msg: Msg
+        self, conn: Connection, delivery: Delivery, key: str, event_type: str | None, reason: str
     ) -> None:
         first = await record_dead_letter(
             conn,
@@ -379,8 +404,9 @@ class Consumer:
             context=self.spec.context,
             event_id=key,
             event_type=event_type,
+            event_subject=self.subject_of(delivery),
             reason=reason,
-            msg=msg,
+            msg=delivery.msg,
         )
         if first:
             EVENTS_HANDLED.labels(self.spec.name, "dead_letter").inc()

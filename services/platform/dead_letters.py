@@ -19,7 +19,7 @@ from schemas.envelope import new_event_id
 from .bus import Bus, Published
 from .db import Connection, Pool
 from .outbox import enqueue_bytes
-from .safe_input import printable
+from .safe_input import json_problem, printable
 
 LETTER_ID = re.compile(r"^([a-z_][a-z0-9_]*):(\d+)$")
 HEADER_ROOM = 4096  # bytes kept free for the dead-letter copy's headers
@@ -34,6 +34,7 @@ async def record_dead_letter(
     context: str,
     event_id: str,
     event_type: str | None,
+    event_subject: str | None,
     reason: str,
     msg: Msg,
 ) -> bool:
@@ -56,8 +57,9 @@ async def record_dead_letter(
     subject = bus.canonical(msg.subject)
     await conn.execute(
         f"""INSERT INTO {schema}.dead_letter
-            (consumer, event_id, event_type, subject, stream_seq, deliveries, reason, payload)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+            (consumer, event_id, event_type, subject, stream_seq, deliveries, reason, payload,
+             event_subject)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
         consumer,
         event_id,
         printable(event_type, 200) if event_type is not None else None,
@@ -66,6 +68,7 @@ async def record_dead_letter(
         msg.metadata.num_delivered or 1,
         reason,
         msg.data,
+        printable(event_subject, 200) if event_subject is not None else None,
     )
     headers = {
         "Skillsreg-Dead-Reason": reason[:1000],
@@ -146,8 +149,27 @@ async def get_letter(pool: Pool, schemas: Sequence[str], address: str) -> DeadLe
     return DeadLetter(**dict(row)) if row else None
 
 
+def stored_letter(schema: str, row: Any) -> DeadLetter:
+    """A letter from a `<schema>.dead_letter` row read with its payload."""
+    return DeadLetter(
+        schema=schema,
+        id=row["id"],
+        consumer=row["consumer"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        subject=row["subject"],
+        deliveries=row["deliveries"],
+        reason=row["reason"],
+        created_at=row["created_at"],
+        payload=bytes(row["payload"]),
+    )
+
+
 def replay_envelope(letter: DeadLetter) -> tuple[str, bytes]:
     """The original envelope with a new id (and where it came from), ready to publish."""
+    problem = json_problem(letter.payload)
+    if problem is not None:
+        raise NotReplayable(f"{letter.address} cannot be replayed as it is: {problem}")
     try:
         envelope = msgspec.json.decode(letter.payload)
     except msgspec.DecodeError as exc:

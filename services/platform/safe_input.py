@@ -88,6 +88,12 @@ def json_problem(data: bytes, limit: int = MAX_DEPTH) -> InputProblem | None:
     return None
 
 
+def decodable(data: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Safe to hand to a JSON decoder: nested no deeper than `limit`, valid UTF-8 (what it
+    holds may still not be storable)."""
+    return not json_depth_exceeds(data, limit) and (data.isascii() or utf8_problem(data) is None)
+
+
 def text_problem(value: Any, path: str = "$") -> InputProblem | None:
     """The first string (value or object key) in decoded JSON that Postgres cannot store."""
     stack: list[tuple[str, Any]] = [(path, value)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.platform.runtime import Service
 
-from .api import AssessmentBatchController, RefusedEventController
+from .api import AssessmentBatchController
 from .api_bodies import EvaluationBodyController
 from .api_certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
@@ -19,7 +19,6 @@ SERVICE = Service(
         AssessmentBatchController,
         CertificateController,
         PeopleController,
-        RefusedEventController,
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],

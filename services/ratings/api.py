@@ -10,8 +10,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
-from schemas.envelope import Event, RawEvent
-from schemas.limits import INT64_MAX
+from schemas.envelope import Event
 from schemas.ratings import (
     ASSESSMENT_SUBMITTED,
     AssessedCandidate,
@@ -22,14 +21,13 @@ from schemas.ratings import (
     AssessmentBatchSummary,
     AssessmentSubmitted,
     CandidateOutcome,
-    RefusedEvent,
-    RefusedEventPage,
 )
 from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
+from services.platform.safe_input import decodable
 from services.platform.submissions import MAX_WAIT, preferred_wait, wait_for
 
 from . import examples, store
@@ -208,7 +206,7 @@ class AssessmentBatchController(Controller):
         if header is None:
             refused = await store.refused_batch(pool, batch_id)
             if refused is not None:
-                _for_body(principal, refused["body_id"])
+                _for_body(principal, body_of(refused["payload"]) or "")
                 raise Problem(
                     422,
                     "batch-refused",
@@ -310,46 +308,20 @@ async def _batch_view(
     )
 
 
-_envelope = msgspec.json.Decoder(RawEvent)
+class _Envelope(msgspec.Struct):
+    data: _BodyOf
 
 
-def _subject_of(payload: bytes) -> str | None:
+class _BodyOf(msgspec.Struct):
+    body_id: str = ""
+
+
+def body_of(payload: bytes) -> str | None:
+    """The body a refused batch was submitted for (its dead letter keeps the message as bytes);
+    None when the message was never readable."""
+    if not decodable(payload):
+        return None
     try:
-        return _envelope.decode(payload).subject
+        return msgspec.json.decode(payload, type=_Envelope).data.body_id or None
     except msgspec.DecodeError:
         return None
-
-
-class RefusedEventController(Controller):
-    path = "/dead-letters/ratings"
-    tags = ["ratings"]
-
-    @get(
-        "/",
-        summary="Events the ratings consumers refused, newest first (ministry, admin)",
-        security=[{"BearerToken": []}],
-    )
-    async def list_refused(
-        self,
-        principal: PrincipalDep,
-        pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-    ) -> RefusedEventPage:
-        authorise(principal, "ministry")
-        rows = await store.dead_letters(pool, after=after, limit=limit + 1)
-        items = [
-            RefusedEvent(
-                id=r["id"],
-                consumer=r["consumer"],
-                event_id=r["event_id"],
-                event_type=r["event_type"],
-                subject=_subject_of(r["payload"]),
-                reason=r["reason"],
-                deliveries=r["deliveries"],
-                created_at=r["created_at"],
-            )
-            for r in rows[:limit]
-        ]
-        more = len(rows) > limit
-        return RefusedEventPage(items=items, next_after=items[-1].id if more else None)

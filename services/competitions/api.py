@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, HeaderParameter, Parameter
 
 from schemas.competitions import (
     Awards,
@@ -27,7 +27,6 @@ from schemas.competitions import (
     SubmissionStatus,
     Submitted,
 )
-from schemas.envelope import new_event_id
 from schemas.limits import INT32_MAX, INT64_MAX
 from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
@@ -35,7 +34,12 @@ from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
 from services.platform.safe_input import decodable
-from services.platform.submissions import preferred_wait, wait_for
+from services.platform.submissions import (
+    claim_idempotency_key,
+    idempotency_key,
+    preferred_wait,
+    wait_for,
+)
 
 from . import examples, handlers, store, views
 from .domain import rank
@@ -251,9 +255,14 @@ class CompetitionController(Controller):
     @post(
         "/{code:str}/results",
         summary="Publish results of one or more skills (organiser); 202 + status URL",
+        description=(
+            "`Idempotency-Key` names the submission: sent again with the same content it gets "
+            "the first outcome, with other content a 422. Without a key the content names it. "
+            "Either way a resend after a 503 is safe. `Prefer: wait=N` waits for the outcome."
+        ),
         status_code=202,
         security=[{"BearerToken": []}],
-        responses=problem_responses(409),
+        responses=problem_responses(409, 422),
     )
     async def publish_results(
         self,
@@ -263,17 +272,30 @@ class CompetitionController(Controller):
         principal: PrincipalDep,
         code: FromPath[str],
         data: Annotated[ResultsSubmit, examples.RESULTS],
+        idempotency: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                required=False,
+                description="A key of the client's choosing: 1 to 100 letters, digits, "
+                "'.', '_', ':' or '-' (a UUID is safest)",
+            ),
+        ] = None,
     ) -> Response[Submitted]:
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=False)
+        key = idempotency_key(idempotency)
         async with pool.acquire() as conn:
             refuse(await handlers.plan(conn, competition, data.skills, lock=False))
-        key = request.headers.get("idempotency-key")
+            event_id = await handlers.submission_event_id(conn, code, data.skills, key)
+        if key is not None:
+            digest = handlers.results_digest(data.skills)
+            await claim_idempotency_key(pool, "competitions.idempotency_key", event_id, digest, key)
         event = handlers.results_event(
             code,
             data.skills,
             actor=principal.actor,
-            event_id=f"results:{code}:{key}" if key else new_event_id(),
+            event_id=event_id,
             source=f"/competitions/{code}/results",
         )
         try:

@@ -28,7 +28,7 @@ from schemas.grants import (
 from schemas.occupations import CatalogueChanged
 from services.platform import outbox
 from services.platform.consumer import Rejected
-from services.platform.db import Connection
+from services.platform.db import Connection, Pool
 from services.platform.settings import Settings
 
 from . import store
@@ -395,9 +395,26 @@ def results_event(
     )
 
 
-def content_event_id(competition: str, skills: list[SkillResults]) -> str:
-    """An id from the content: publishing the same results twice dedupes on the server."""
-    digest = hashlib.sha256(
+def results_digest(skills: list[SkillResults]) -> str:
+    return hashlib.sha256(
         "|".join(f"{s.skill}:{s.revision}:{content_hash(s)}" for s in skills).encode()
     ).hexdigest()[:32]
-    return f"results:{competition}:{digest}"
+
+
+def content_event_id(competition: str, skills: list[SkillResults]) -> str:
+    """An id from the content: publishing the same results twice dedupes on the server."""
+    return f"results:{competition}:{results_digest(skills)}"
+
+
+async def submission_event_id(
+    conn: Connection | Pool, competition: str, skills: list[SkillResults], key: str | None
+) -> str:
+    """The id a results submission is published under: from the client's Idempotency-Key, else
+    from the content. Either way a resend (after a 503, say) publishes the same id, so it cannot
+    apply under an id the client does not know. Content refused before gets a numbered id, so
+    the same results can be sent again once the cause is fixed (a key's refusal stands)."""
+    if key is not None:
+        return f"results:{competition}:{key}"
+    base = content_event_id(competition, skills)
+    refusals = await store.refusals_of(conn, base)
+    return base if refusals == 0 else f"{base}:r{refusals}"

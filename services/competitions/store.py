@@ -316,6 +316,17 @@ async def submission(
     )
 
 
+async def refusals_of(conn: Conn, event_id: str) -> int:
+    """How often results under `event_id` (or its numbered resends) were refused."""
+    count: int = await conn.fetchval(
+        """SELECT count(*) FROM competitions.dead_letter
+        WHERE consumer = 'competitions-results'
+          AND (event_id = $1 OR event_id LIKE $1 || ':r%')""",
+        event_id,
+    )
+    return count
+
+
 # -- rating grants ----------------------------------------------------------------------------
 
 

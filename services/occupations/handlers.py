@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from schemas.envelope import Event, new_event_id
+from schemas.envelope import Event
 from schemas.occupations import (
     CATALOGUE_CHANGED,
     RELEASE_PUBLISHED,
@@ -202,9 +202,11 @@ async def submit_release(
     if plan.issues:
         raise ReleaseInvalid(plan.issues)
     event_id = f"release:{release.release_id}:{digest[:32]}"
-    if any(s["event_id"] == event_id and s["refused"] for s in previous):
-        # Refused once, now valid (the catalogue changed): a new id gets past the inbox.
-        event_id = f"{event_id}:{new_event_id()}"
+    refusals = sum(1 for s in previous if s["refused"] and s["content_hash"] == digest)
+    if refusals:
+        # Refused before, now valid (the catalogue changed): a new id gets past the inbox. It
+        # is numbered, not random, so a resend after a 503 publishes the same id again.
+        event_id = f"{event_id}:r{refusals}"
     await store.insert_submission(
         pool,
         event_id=event_id,

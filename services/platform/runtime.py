@@ -64,7 +64,10 @@ class Runtime:
         )
         try:
             bus = await Bus.connect(
-                settings.nats_url, root=settings.subject_root, replicas=settings.stream_replicas
+                settings.nats_url,
+                root=settings.subject_root,
+                replicas=settings.stream_replicas,
+                publish_timeout=settings.publish_timeout,
             )
         except BaseException:
             await pool.close()

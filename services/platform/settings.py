@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # every process one `skillsreg serve` starts shares).
     instance: str = ""
     max_request_bytes: int = 8 * 1024 * 1024
+    # How long a submission waits for JetStream to acknowledge its event before answering 503.
+    publish_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     load_baseline: bool = True
     baseline_csv: Path = Path(__file__).resolve().parents[2] / "data" / "csco22.csv"
     db_pool_max: int = 10

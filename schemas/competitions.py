@@ -46,8 +46,20 @@ PersonId = Annotated[
 ]
 NationalId = Annotated[
     str,
-    msgspec.Meta(pattern=r"^\d{17}[\dX]$", description="18-character resident ID; never shown."),
+    msgspec.Meta(
+        pattern=r"^\d{17}[\dX]$",
+        description="18-character resident ID (GB 11643, check character checked); kept only "
+        "as its keyed hash and last four characters, never shown.",
+    ),
 ]
+PersonHash = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9a-f]{64}$",
+        description="HMAC-SHA256 (hex) of the national ID under the deployment key.",
+    ),
+]
+IdLast4 = Annotated[str, msgspec.Meta(pattern=r"^\d{3}[\dX]$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Mark = Annotated[float, msgspec.Meta(ge=0, le=10_000)]
 Medal = Literal["GOLD", "SILVER", "BRONZE", "EXCELLENCE", "NONE"]
@@ -89,9 +101,12 @@ class CompetitionRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
 
 class Competitor(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A competitor as events carry it: a national ID only as its keyed hash and last four."""
+
     name: Name
     id: PersonId | None = None
-    national_id: NationalId | None = None
+    person: PersonHash | None = None
+    id_last4: IdLast4 | None = None
 
 
 class ResultLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -112,6 +127,32 @@ class SkillResults(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     results: Annotated[list[ResultLine], msgspec.Meta(max_length=500)]
 
 
+# What organisers send over HTTP: the same, with a competitor's plain national ID, which the
+# API checks and replaces by its keyed hash before anything is published or stored.
+
+
+class CompetitorSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Name
+    id: PersonId | None = None
+    national_id: NationalId | None = None
+
+
+class ResultLineSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    member: MemberCode
+    competitors: Annotated[list[CompetitorSubmitted], msgspec.Meta(min_length=1, max_length=20)]
+    mark: Mark
+    position: PositiveInt32 | None = None
+    medal: Medal | None = None
+
+
+class SkillResultsSubmitted(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    skill: SkillNumber
+    revision: PositiveInt32
+    results: Annotated[list[ResultLineSubmitted], msgspec.Meta(max_length=500)]
+
+
 class ResultsPublished(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Results of one or more skills of a competition (organisers or scoring systems)."""
 
@@ -122,7 +163,7 @@ class ResultsPublished(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 class ResultsSubmit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """`POST /competitions/{code}/results`: the event payload without the competition code."""
 
-    skills: Annotated[list[SkillResults], msgspec.Meta(min_length=1, max_length=100)]
+    skills: Annotated[list[SkillResultsSubmitted], msgspec.Meta(min_length=1, max_length=100)]
 
 
 # -- HTTP bodies: writes -----------------------------------------------------------------------

@@ -27,7 +27,8 @@ class GrantedRating(msgspec.Struct, frozen=True, kw_only=True):
     # The exactly-once key: "<competition>:<skill>:<person>" for a person's first grant in a
     # skill, "<competition>:<skill>:<person>:v<N>" for the N-th after earlier ones were withdrawn.
     grant_id: str
-    national_id: str  # 18-digit resident ID; never leaves the ratings service's hashed store
+    person: str  # keyed hash (HMAC-SHA256, hex) of the national ID; the plain ID never travels
+    id_last4: str
     name: str
     occupation_code: str
     level: str  # a rating level name, e.g. "technician" (schemas.ratings.Level)

@@ -68,7 +68,6 @@ async def assessment(client: Client, code: str) -> dict[str, Any]:
 
 async def grants(client: Client, code: str) -> dict[str, Any]:
     grant = {"grant_id": "POISON:07:after", "person": "cd" * 32, "id_last4": "5678",
-             "national_id": "11010519491231002X",
              "name": "测试", "occupation_code": code, "level": "technician",
              "competition_code": "POISON", "skill_number": "07", "medal": "GOLD",
              "awarded_on": "2026-01-01"}  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -30,7 +31,7 @@ from schemas.competitions import (
 from schemas.limits import INT32_MAX, INT64_MAX
 from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
-from services.platform.deps import BusDep, PoolDep, PrincipalDep
+from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
 from services.platform.safe_input import decodable
@@ -269,6 +270,7 @@ class CompetitionController(Controller):
         request: Request[Any, Any, Any],
         pool: PoolDep,
         bus: BusDep,
+        settings: SettingsDep,
         principal: PrincipalDep,
         code: FromPath[str],
         data: Annotated[ResultsSubmit, examples.RESULTS],
@@ -285,15 +287,20 @@ class CompetitionController(Controller):
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=False)
         key = idempotency_key(idempotency)
+        # National IDs go no further than this: checked, then replaced by their keyed hash.
+        skills, problems = handlers.identified(
+            data.skills, settings.id_hash_key.encode(), datetime.now(UTC).date()
+        )
+        refuse(Plan(problems=problems))
         async with pool.acquire() as conn:
-            refuse(await handlers.plan(conn, competition, data.skills, lock=False))
-            event_id = await handlers.submission_event_id(conn, code, data.skills, key)
+            refuse(await handlers.plan(conn, competition, skills, lock=False))
+            event_id = await handlers.submission_event_id(conn, code, skills, key)
         if key is not None:
-            digest = handlers.results_digest(data.skills)
+            digest = handlers.results_digest(skills)
             await claim_idempotency_key(pool, "competitions.idempotency_key", event_id, digest, key)
         event = handlers.results_event(
             code,
-            data.skills,
+            skills,
             actor=principal.actor,
             event_id=event_id,
             source=f"/competitions/{code}/results",

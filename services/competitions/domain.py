@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -85,7 +84,7 @@ def check_skill_results(
                 )
             )
         for person in line.competitors:
-            key = person.national_id or person.id
+            key = person.person or person.id
             if key is None:
                 continue
             if key in seen_people and seen_people[key] != index:
@@ -260,27 +259,19 @@ def mask_name(name: str) -> str:
     return " ".join([first, *(f"{word[0]}." for word in rest)])
 
 
-def national_id_hash(national_id: str, key: bytes) -> str:
-    """Keyed, so a table of every plausible ID cannot reverse the stored hash."""
-    return hmac.digest(key, national_id.strip().upper().encode(), hashlib.sha256).hex()
+def grant_person(person: str) -> str:
+    """The person part of a grant id: a short digest of the person's keyed hash (`person`, the
+    HMAC of the national ID), so grant ids stay short and reveal nothing."""
+    return hashlib.sha256(f"skillsreg:grant:{person}".encode()).hexdigest()[:24]
 
 
-def grant_person(national_id: str) -> str:
-    """The person part of a grant id: a digest, since grant ids travel and national IDs must not.
-
-    Unkeyed, so it stays the same across key rotations and a re-issued grant is recognised.
-    """
-    digest = hashlib.sha256(f"skillsreg:grant:{national_id.strip().upper()}".encode())
-    return digest.hexdigest()[:24]
-
-
-def grant_id(competition: str, skill: str, national_id: str, version: int = 1) -> str:
+def grant_id(competition: str, skill: str, person: str, version: int = 1) -> str:
     """Stable across revisions: the first grant of a person in a skill keeps the plain id.
 
     A grant withdrawn by a revision is never issued again under its id, so a person who earns
     one again in that skill gets the next version (`:v2`, `:v3`, ...).
     """
-    plain = f"{competition}:{skill}:{grant_person(national_id)}"
+    plain = f"{competition}:{skill}:{grant_person(person)}"
     return plain if version == 1 else f"{plain}:v{version}"
 
 

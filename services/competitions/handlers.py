@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -12,9 +13,12 @@ import msgspec
 from schemas.competitions import (
     RESULTS_PUBLISHED,
     CompetitionRules,
+    Competitor,
     PolicyRule,
+    ResultLine,
     ResultsPublished,
     SkillResults,
+    SkillResultsSubmitted,
 )
 from schemas.envelope import Event
 from schemas.grants import (
@@ -29,7 +33,7 @@ from schemas.occupations import CatalogueChanged
 from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
-from services.platform.settings import Settings
+from services.platform.national_ids import normalise_id, person_hasher, resident_id_problem
 
 from . import store
 from .domain import (
@@ -42,26 +46,11 @@ from .domain import (
     derive,
     grant_id,
     grant_person,
-    national_id_hash,
     rank,
     withdrawal_reason,
 )
 
 SCHEMA = "competitions"
-
-
-class _PersonKey:
-    """The HMAC key for national IDs: set from the runtime's settings at start-up."""
-
-    value: bytes | None = None
-
-    def get(self) -> bytes:
-        if self.value is None:
-            self.value = Settings.from_env().id_hash_key.encode()
-        return self.value
-
-
-PERSON_KEY = _PersonKey()
 
 
 @dataclass
@@ -80,6 +69,41 @@ class Plan:
         shown = "; ".join(f"{f}: {m}" for f, m in found[:20])
         more = f" (and {len(found) - 20} more)" if len(found) > 20 else ""
         return f"results refused: {shown}{more}"
+
+
+def identified(
+    skills: list[SkillResultsSubmitted], key: bytes, today: date
+) -> tuple[list[SkillResults], list[tuple[str, str]]]:
+    """Results as they may travel: each national ID checked (GB 11643, check character) and
+    replaced by its keyed hash and last four characters; with (field, message) problems."""
+    hasher, problems, out = person_hasher(key), [], []
+    for s, submitted in enumerate(skills):
+        lines = []
+        for r, line in enumerate(submitted.results):
+            people = []
+            for c, person in enumerate(line.competitors):
+                ref = last4 = None
+                if person.national_id is not None:
+                    national_id = normalise_id(person.national_id)
+                    problem = resident_id_problem(national_id, today)
+                    where = f"skills[{s}].results[{r}].competitors[{c}].national_id"
+                    if problem:
+                        problems.append((where, problem))
+                    ref, last4 = hasher(national_id), national_id[-4:]
+                people.append(
+                    Competitor(name=person.name, id=person.id, person=ref, id_last4=last4)
+                )
+            lines.append(
+                ResultLine(
+                    member=line.member,
+                    competitors=people,
+                    mark=line.mark,
+                    position=line.position,
+                    medal=line.medal,
+                )
+            )
+        out.append(SkillResults(skill=submitted.skill, revision=submitted.revision, results=lines))
+    return out, problems
 
 
 def rules_of(competition: Any) -> CompetitionRules:
@@ -143,9 +167,9 @@ async def plan(
 
 def result_rows(
     skills: list[SkillResults], rules: CompetitionRules, event: Event[Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, str]]]:
-    """Rows for store.apply_results: revisions, result lines, private identities."""
-    revisions, lines, identities = [], [], []
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for store.apply_results: revisions and result lines."""
+    revisions, lines = [], []
     for results in skills:
         revisions.append(
             {
@@ -161,15 +185,18 @@ def result_rows(
         ):
             people = []
             for seq, person in enumerate(line.competitors, start=1):
-                nid = person.national_id
-                nid_hash = national_id_hash(nid, PERSON_KEY.get()) if nid else None
-                if nid and nid_hash:
-                    identities.append((nid_hash, nid))
                 # Without an organiser id the person is known only within this entry.
                 person_id = (
                     person.id or f"{event.data.competition}.{results.skill}.{line.member}.{seq}"
                 )
-                people.append({"id": person_id, "name": person.name, "nid_hash": nid_hash})
+                people.append(
+                    {
+                        "id": person_id,
+                        "name": person.name,
+                        "nid_hash": person.person,
+                        "id_last4": person.id_last4 if person.person else None,
+                    }
+                )
             lines.append(
                 {
                     "skill": results.skill,
@@ -181,7 +208,7 @@ def result_rows(
                     "competitors": people,
                 }
             )
-    return revisions, lines, identities
+    return revisions, lines
 
 
 async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> None:
@@ -197,8 +224,8 @@ async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> Non
     if refusal:
         raise Rejected(refusal)
     if outcome.apply:
-        revisions, lines, identities = result_rows(outcome.apply, rules_of(competition), event)
-        await store.apply_results(conn, data.competition, revisions, lines, identities)
+        revisions, lines = result_rows(outcome.apply, rules_of(competition), event)
+        await store.apply_results(conn, data.competition, revisions, lines)
         await refresh_standings(conn, data.competition)
         revised = {s.skill: s.revision for s in outcome.apply}
         await grant_ratings(conn, competition, revised, event.actor)
@@ -268,8 +295,9 @@ async def grant_ratings(
             continue
         version = last["version"] + 1 if last else 1
         grant = GrantedRating(
-            grant_id=grant_id(code, skill, row["national_id"], version),
-            national_id=row["national_id"],
+            grant_id=grant_id(code, skill, row["person"], version),
+            person=row["person"],
+            id_last4=row["id_last4"] or "",
             name=row["name"],
             occupation_code=earned.occupation_code,
             level=earned.level,
@@ -325,7 +353,7 @@ def earnings(rules: Any, rows: list[Any]) -> Earnings:
         rule = by_medal.get(row["medal"])
         occupation = (rule.occupation_code or row["occupation_code"]) if rule else None
         earned = Earned(row["medal"], rule.level, occupation) if rule and occupation else None
-        out[row["skill"], grant_person(row["national_id"])] = (row, earned)
+        out[row["skill"], grant_person(row["person"])] = (row, earned)
     return out
 
 

@@ -10,10 +10,6 @@ from . import demo, handlers, store
 log = get_logger(__name__)
 
 
-async def configure_person_key(runtime: Runtime) -> None:
-    handlers.PERSON_KEY.value = runtime.settings.id_hash_key.encode()
-
-
 async def load_demo(runtime: Runtime) -> None:
     """Only where the baseline loads too (`make run`), and only if WSC2024 has no results."""
     if not runtime.settings.load_baseline:

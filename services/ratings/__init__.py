@@ -9,7 +9,6 @@ from .api_bodies import EvaluationBodyController
 from .api_certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
 from .demo import load_demo
-from .handlers import configure_person_key
 
 SERVICE = Service(
     name="ratings",
@@ -22,5 +21,5 @@ SERVICE = Service(
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],
-    startup=[configure_person_key, load_demo],
+    startup=[load_demo],
 )

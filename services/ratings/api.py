@@ -26,17 +26,13 @@ from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
+from services.platform.national_ids import normalise_id, person_hasher
 from services.platform.openapi import problem_responses
 from services.platform.safe_input import decodable
 from services.platform.submissions import MAX_WAIT, preferred_wait, wait_for
 
 from . import examples, store
-from .domain import (
-    MAX_BATCH,
-    candidate_problems,
-    normalise_id,
-    person_hasher,
-)
+from .domain import MAX_BATCH, candidate_problems
 from .handlers import content_hash, today
 
 

@@ -23,19 +23,12 @@ from schemas.ratings import (
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
+from services.platform.national_ids import normalise_id, person_ref, resident_id_problem
 from services.platform.openapi import problem_responses
 from services.platform.settings import Settings
 
 from . import examples, store_certificates
-from .domain import (
-    MAX_VERIFY,
-    certificate_number_problem,
-    mask_name,
-    normalise_id,
-    person_ref,
-    resident_id_problem,
-    same_name,
-)
+from .domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
 from .handlers import revoke_certificates, today
 
 # Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the

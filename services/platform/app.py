@@ -27,6 +27,7 @@ from .dead_letter_api import dead_letter_controller
 from .edge import SafeRequest, refuse_unstorable_parameters
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
 from .openapi import document_problems, example_response, problem_responses
+from .proxies import leave_forwarding_to_the_app
 from .runtime import Runtime
 from .settings import Settings
 
@@ -111,10 +112,12 @@ async def _principal(request: Request[Any, Any, Any]) -> Principal:
 
 def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Litestar:
     """The app for `runtime.services`; its lifespan runs their consumers and relays."""
+    leave_forwarding_to_the_app()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime.start_background()
+        runtime.listen_for_revocations()
         try:
             yield
         finally:

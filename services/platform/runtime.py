@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .auth import TokenCache
+from .auth import TokenCache, listen_for_revocations
 from .bus import Bus
 from .consumer import Consumer, ConsumerSpec
 from .db import Pool, create_pool
@@ -148,6 +148,17 @@ class Runtime:
                 pause = min(pause * 2, 30.0)
 
         self.tasks.append(asyncio.create_task(supervised(), name=name))
+
+    def listen_for_revocations(self) -> None:
+        """In every process that serves HTTP: drop cached tokens the moment one is revoked
+        (restarted if its connection is lost; nothing is cached meanwhile)."""
+        assert self.settings.database_url
+        self.supervise(
+            "tokens:revocations",
+            functools.partial(
+                listen_for_revocations, self.settings.database_url, self.tokens, self.stop
+            ),
+        )
 
     async def ready(self) -> dict[str, bool]:
         checks, _ = await self.readiness()

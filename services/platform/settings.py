@@ -54,6 +54,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     id_hash_key: str = "dev-only-id-hash-key-not-secret"
     # Public certificate verification: requests per minute per client address.
     verify_rate_per_minute: int = 120
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For / Forwarded
+    # headers name the client; from any other peer those headers are ignored.
+    trusted_proxies: str = ""
     # Open-data exports: where the files go (default <data_dir>/exports) and how often a
     # scheduled export runs, in hours (0 = only on demand).
     export_dir: str = ""

@@ -134,6 +134,8 @@ async def test_postgres_outage_acks_nothing_and_applies_after_return(
             lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503, timeout=90
         )
         assert ready.json()["checks"]["postgres"] is False
+        read = await client.get("/occupations/4-04-05-01")  # 503 with Retry-After, never 500
+        assert read.status_code == 503 and read.headers["retry-after"] == "5"
         await asyncio.sleep(1.5)  # several fetch/fail cycles while Postgres is away
         info = await bus.js.consumer_info(bus.stream_name("occupations"), "occupations-catalogue")
         assert info.ack_floor.stream_seq == 1  # only the group release was ever acknowledged

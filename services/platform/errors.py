@@ -9,12 +9,15 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .bus import BusUnavailable
+from .db import UNAVAILABLE
 from .logs import get_logger
 
 log = get_logger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER = 5  # seconds a client should wait before resending when NATS is unavailable
+# Postgres unreachable (not any OSError: a missing file is no database outage).
+_DATABASE_AWAY = tuple(kind for kind in UNAVAILABLE if kind is not OSError)
 
 
 class Problem(HTTPException):
@@ -66,6 +69,11 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         )
     if isinstance(exc, BusUnavailable):
         return problem_response(request, bus_unavailable(exc))
+    if isinstance(exc, _DATABASE_AWAY):
+        log.warning("postgres unavailable", path=request.url.path, error=str(exc))
+        problem = Problem(503, "unavailable", "Service unavailable", "the database is unreachable")
+        problem.headers = {"Retry-After": str(RETRY_AFTER)}
+        return problem_response(request, problem)
     if isinstance(exc, ValidationException):
         errors = [_validation_error(item) for item in (exc.extra or []) if isinstance(item, dict)]
         body = _body(400, "validation", "The request is not valid", exc.detail, request)

@@ -145,9 +145,7 @@ class ResultLineSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
     medal: Medal | None = None
 
 
-class SkillResultsSubmitted(
-    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
-):
+class SkillResultsSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     skill: SkillNumber
     revision: PositiveInt32
     results: Annotated[list[ResultLineSubmitted], msgspec.Meta(max_length=500)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
@@ -34,7 +33,6 @@ from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
-from services.platform.safe_input import decodable
 from services.platform.submissions import (
     claim_idempotency_key,
     idempotency_key,
@@ -42,7 +40,7 @@ from services.platform.submissions import (
     wait_for,
 )
 
-from . import examples, handlers, store, views
+from . import domain, examples, handlers, store, views
 from .domain import rank
 from .handlers import Plan
 from .shapes import (
@@ -288,7 +286,7 @@ class CompetitionController(Controller):
         authorise_organiser(principal, competition, ministry=False)
         key = idempotency_key(idempotency)
         # National IDs go no further than this: checked, then replaced by their keyed hash.
-        skills, problems = handlers.identified(
+        skills, problems = domain.identified(
             data.skills, settings.id_hash_key.encode(), datetime.now(UTC).date()
         )
         refuse(Plan(problems=problems))
@@ -296,7 +294,7 @@ class CompetitionController(Controller):
             refuse(await handlers.plan(conn, competition, skills, lock=False))
             event_id = await handlers.submission_event_id(conn, code, skills, key)
         if key is not None:
-            digest = handlers.results_digest(skills)
+            digest = domain.results_digest(skills)
             await claim_idempotency_key(pool, "competitions.idempotency_key", event_id, digest, key)
         event = handlers.results_event(
             code,
@@ -341,16 +339,7 @@ class CompetitionController(Controller):
     ) -> RefusedPage:
         await competition_or_404(pool, code)
         rows = await views.refused_submissions(pool, code, after=after, limit=limit + 1)
-        items = [
-            RefusedSubmission(
-                id=r["id"],
-                event_id=r["event_id"],
-                reason=r["reason"],
-                refused_at=r["refused_at"],
-                skills=skills_of(r["payload"]),
-            )
-            for r in rows[:limit]
-        ]
+        items = [RefusedSubmission(**r) for r in rows[:limit]]
         return RefusedPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
     @get("/{code:str}/submissions/{event_id:str}", summary="Status of a results submission")
@@ -400,26 +389,3 @@ class CompetitionController(Controller):
                 (r for r in results if r.best_of_nation), key=lambda r: (r.member, r.skill)
             ),
         )
-
-
-class _SkillOf(msgspec.Struct):
-    skill: Any = None
-
-
-class _ResultsOf(msgspec.Struct):
-    skills: list[_SkillOf] = []
-
-
-class _EnvelopeOf(msgspec.Struct):
-    data: _ResultsOf
-
-
-def skills_of(payload: bytes) -> list[str]:
-    """The skill numbers a refused results message names, as far as it can be read."""
-    if not decodable(payload):
-        return []
-    try:
-        data = msgspec.json.decode(payload, type=_EnvelopeOf).data
-    except msgspec.DecodeError:
-        return []
-    return [s.skill for s in data.skills if isinstance(s.skill, str)]

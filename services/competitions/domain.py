@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import msgspec
 
-from schemas.competitions import CompetitionRules, ResultLine, SkillResults
+from schemas.competitions import (
+    CompetitionRules,
+    Competitor,
+    ResultLine,
+    SkillResults,
+    SkillResultsSubmitted,
+)
+from services.platform.national_ids import normalise_id, person_hasher, resident_id_problem
 
 MEDALS = ("GOLD", "SILVER", "BRONZE")
 MEDAL_POINTS = {"GOLD": 4, "SILVER": 3, "BRONZE": 2, "EXCELLENCE": 1, "NONE": 0}
@@ -273,6 +281,55 @@ def grant_id(competition: str, skill: str, person: str, version: int = 1) -> str
     """
     plain = f"{competition}:{skill}:{grant_person(person)}"
     return plain if version == 1 else f"{plain}:v{version}"
+
+
+# -- what a submission is published as --------------------------------------------------------
+
+
+def identified(
+    skills: list[SkillResultsSubmitted], key: bytes, today: date
+) -> tuple[list[SkillResults], list[tuple[str, str]]]:
+    """Results as they may travel: each national ID checked (GB 11643, check character) and
+    replaced by its keyed hash and last four characters; with (field, message) problems."""
+    hasher, problems, out = person_hasher(key), [], []
+    for s, submitted in enumerate(skills):
+        lines = []
+        for r, line in enumerate(submitted.results):
+            people = []
+            for c, person in enumerate(line.competitors):
+                ref = last4 = None
+                if person.national_id is not None:
+                    national_id = normalise_id(person.national_id)
+                    problem = resident_id_problem(national_id, today)
+                    where = f"skills[{s}].results[{r}].competitors[{c}].national_id"
+                    if problem:
+                        problems.append((where, problem))
+                    ref, last4 = hasher(national_id), national_id[-4:]
+                people.append(
+                    Competitor(name=person.name, id=person.id, person=ref, id_last4=last4)
+                )
+            lines.append(
+                ResultLine(
+                    member=line.member,
+                    competitors=people,
+                    mark=line.mark,
+                    position=line.position,
+                    medal=line.medal,
+                )
+            )
+        out.append(SkillResults(skill=submitted.skill, revision=submitted.revision, results=lines))
+    return out, problems
+
+
+def results_digest(skills: list[SkillResults]) -> str:
+    return hashlib.sha256(
+        "|".join(f"{s.skill}:{s.revision}:{content_hash(s)}" for s in skills).encode()
+    ).hexdigest()[:32]
+
+
+def content_event_id(competition: str, skills: list[SkillResults]) -> str:
+    """An id from the content: publishing the same results twice dedupes on the server."""
+    return f"results:{competition}:{results_digest(skills)}"
 
 
 # -- withdrawing grants -----------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import msgspec
@@ -13,12 +12,9 @@ import msgspec
 from schemas.competitions import (
     RESULTS_PUBLISHED,
     CompetitionRules,
-    Competitor,
     PolicyRule,
-    ResultLine,
     ResultsPublished,
     SkillResults,
-    SkillResultsSubmitted,
 )
 from schemas.envelope import Event
 from schemas.grants import (
@@ -33,7 +29,6 @@ from schemas.occupations import CatalogueChanged
 from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
-from services.platform.national_ids import normalise_id, person_hasher, resident_id_problem
 
 from . import store
 from .domain import (
@@ -42,6 +37,7 @@ from .domain import (
     SkillFacts,
     Tally,
     check_skill_results,
+    content_event_id,
     content_hash,
     derive,
     grant_id,
@@ -69,41 +65,6 @@ class Plan:
         shown = "; ".join(f"{f}: {m}" for f, m in found[:20])
         more = f" (and {len(found) - 20} more)" if len(found) > 20 else ""
         return f"results refused: {shown}{more}"
-
-
-def identified(
-    skills: list[SkillResultsSubmitted], key: bytes, today: date
-) -> tuple[list[SkillResults], list[tuple[str, str]]]:
-    """Results as they may travel: each national ID checked (GB 11643, check character) and
-    replaced by its keyed hash and last four characters; with (field, message) problems."""
-    hasher, problems, out = person_hasher(key), [], []
-    for s, submitted in enumerate(skills):
-        lines = []
-        for r, line in enumerate(submitted.results):
-            people = []
-            for c, person in enumerate(line.competitors):
-                ref = last4 = None
-                if person.national_id is not None:
-                    national_id = normalise_id(person.national_id)
-                    problem = resident_id_problem(national_id, today)
-                    where = f"skills[{s}].results[{r}].competitors[{c}].national_id"
-                    if problem:
-                        problems.append((where, problem))
-                    ref, last4 = hasher(national_id), national_id[-4:]
-                people.append(
-                    Competitor(name=person.name, id=person.id, person=ref, id_last4=last4)
-                )
-            lines.append(
-                ResultLine(
-                    member=line.member,
-                    competitors=people,
-                    mark=line.mark,
-                    position=line.position,
-                    medal=line.medal,
-                )
-            )
-        out.append(SkillResults(skill=submitted.skill, revision=submitted.revision, results=lines))
-    return out, problems
 
 
 def rules_of(competition: Any) -> CompetitionRules:
@@ -421,17 +382,6 @@ def results_event(
         actor=actor,
         data=ResultsPublished(competition=competition, skills=skills),
     )
-
-
-def results_digest(skills: list[SkillResults]) -> str:
-    return hashlib.sha256(
-        "|".join(f"{s.skill}:{s.revision}:{content_hash(s)}" for s in skills).encode()
-    ).hexdigest()[:32]
-
-
-def content_event_id(competition: str, skills: list[SkillResults]) -> str:
-    """An id from the content: publishing the same results twice dedupes on the server."""
-    return f"results:{competition}:{results_digest(skills)}"
 
 
 async def submission_event_id(

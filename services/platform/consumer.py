@@ -26,15 +26,16 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from schemas.envelope import Event, RawEvent
+from schemas.envelope import Event
 
 from .bus import Bus
 from .db import UNAVAILABLE, Connection, Pool
 from .dead_letters import record_dead_letter
+from .deliveries import Delivery, decode, delivered, sequence_key, subject_of
 from .logs import get_logger
 from .metrics import BATCH_SECONDS, CONSUMER_HEALTHY, EVENTS_HANDLED
 from .outbox import Queued, publish_after_commit, publish_committed
-from .safe_input import json_problem, printable
+from .safe_input import printable
 
 log = get_logger(__name__)
 
@@ -72,17 +73,6 @@ class ConsumerSpec:
 
 
 @dataclass
-class Delivery:
-    msg: Msg
-    key: str
-    event: Event[Any] | None = None
-    event_type: str | None = None
-    problem: str | None = None
-    ack: bool = False
-    readable: bool = False  # JSON safe to decode (nesting and UTF-8 checked)
-
-
-@dataclass
 class LoopState:
     """What readiness needs to know of a consumer's fetch loops in this process."""
 
@@ -95,9 +85,6 @@ class LoopState:
 
     def progressed(self, pending: int) -> None:
         self.pending, self.progress_at, self.error = pending, time.monotonic(), ""
-
-
-_raw = msgspec.json.Decoder(RawEvent)
 
 
 class Consumer:
@@ -243,7 +230,7 @@ class Consumer:
 
     async def _apply_together(self, msgs: list[Msg]) -> None:
         started = time.perf_counter()
-        deliveries = [self.decode(msg) for msg in msgs]
+        deliveries = [decode(msg, self.spec.decoders) for msg in msgs]
         with publish_after_commit() as derived:
             async with self.pool.acquire() as conn, conn.transaction():
                 for delivery in deliveries:
@@ -261,13 +248,13 @@ class Consumer:
         """A message whose own transaction failed: redeliver it a few times (the failure may
         pass), then dead-letter it in the form that always stores; if even that cannot be
         written, terminate it so it does not come back forever."""
-        deliveries = _deliveries(msg)
+        deliveries = delivered(msg)
         log.exception("message failed in a transaction of its own", consumer=self.spec.name)
         if deliveries < self.max_deliver:
             EVENTS_HANDLED.labels(self.spec.name, "retry").inc()
             await _quietly(msg.nak(delay=_redelivery_delay(msg)))
             return
-        delivery = Delivery(msg, _sequence_key(msg))
+        delivery = Delivery(msg, sequence_key(msg))
         reason = f"failed on {deliveries} deliveries in a transaction of its own"
         try:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -280,41 +267,6 @@ class Consumer:
             await _quietly(msg.term())
             return
         await _quietly(msg.ack())
-
-    def decode(self, msg: Msg) -> Delivery:
-        """Route and decode a message; whatever it holds, return a Delivery (never raise)."""
-        delivery = Delivery(msg, _sequence_key(msg))
-        try:
-            self._decode_into(delivery)
-        except Exception as exc:  # a decoder failing in a way msgspec does not document
-            delivery.event = None
-            delivery.problem = f"cannot decode: {type(exc).__name__}: {exc}"
-        return delivery
-
-    def _decode_into(self, delivery: Delivery) -> None:
-        data = delivery.msg.data
-        problem = json_problem(data)  # nesting and UTF-8 before anything decodes
-        if problem is not None and problem.field == "$":
-            delivery.problem = f"not a valid event envelope: {problem.message}"
-            return
-        delivery.readable = True
-        try:
-            raw = _raw.decode(data)
-        except msgspec.DecodeError as exc:
-            delivery.problem = f"not a valid event envelope: {exc}"
-            return
-        delivery.key, delivery.event_type = raw.id, raw.type
-        if problem is not None:
-            delivery.problem = f"text that cannot be stored: {problem}"
-            return
-        decoder = self.spec.decoders.get(raw.type)
-        if decoder is None:
-            delivery.problem = f"no handler for event type {raw.type!r}"
-            return
-        try:
-            delivery.event = decoder.decode(data)
-        except msgspec.DecodeError as exc:
-            delivery.problem = f"invalid {raw.type} payload: {exc}"
 
     async def apply(self, conn: Connection, delivery: Delivery, derived: list[Queued]) -> None:
         name, schema = self.spec.name, self.spec.schema
@@ -342,7 +294,7 @@ class Consumer:
             raise
         except Exception as exc:
             del derived[mark:]
-            deliveries = _deliveries(delivery.msg)
+            deliveries = delivered(delivery.msg)
             if deliveries >= self.max_deliver:
                 reason = f"failed on {deliveries} deliveries: {type(exc).__name__}: {exc}"
                 await self.dead_letter(conn, delivery, reason)
@@ -371,27 +323,8 @@ class Consumer:
             why = f"{reason} (recorded by stream sequence: {type(exc).__name__}: {exc})"
             delivery.readable = False
             async with conn.transaction():
-                await self._record(conn, delivery, _sequence_key(msg), None, why)
+                await self._record(conn, delivery, sequence_key(msg), None, why)
         delivery.ack = True
-
-    def subject_of(self, delivery: Delivery) -> str | None:
-        """What the event is about, for finding its dead letter by (see `subject_field`)."""
-        field_name, envelope = self.spec.subject_field, delivery.event
-        if envelope is not None:
-            value = getattr(envelope.data, field_name, None) if field_name else None
-            return value if isinstance(value, str) else envelope.subject
-        if not delivery.readable:
-            return None
-        try:
-            raw = msgspec.json.decode(delivery.msg.data)  # checked: nesting and UTF-8
-        except Exception:
-            return None
-        if not isinstance(raw, dict):
-            return None
-        data = raw.get("data")
-        value = data.get(field_name) if field_name and isinstance(data, dict) else None
-        value = value if isinstance(value, str) else raw.get("subject")
-        return value if isinstance(value, str) else None
 
     async def _record(
         self, conn: Connection, delivery: Delivery, key: str, event_type: str | None, reason: str
@@ -404,7 +337,7 @@ class Consumer:
             context=self.spec.context,
             event_id=key,
             event_type=event_type,
-            event_subject=self.subject_of(delivery),
+            event_subject=subject_of(delivery, self.spec.subject_field),
             reason=reason,
             msg=delivery.msg,
         )
@@ -418,20 +351,12 @@ class Consumer:
             )
 
 
-def _sequence_key(msg: Msg) -> str:
-    return f"seq:{msg.metadata.stream}:{msg.metadata.sequence.stream}"
-
-
-def _deliveries(msg: Msg) -> int:
-    return msg.metadata.num_delivered or 1
-
-
 def _pending_after(msgs: list[Msg]) -> int:
     return msgs[-1].metadata.num_pending or 0 if msgs else 0
 
 
 def _redelivery_delay(msg: Msg) -> float:
-    return min(0.2 * 2 ** _deliveries(msg), 10.0)
+    return min(0.2 * 2 ** delivered(msg), 10.0)
 
 
 async def _quietly(ack: Awaitable[None]) -> None:

@@ -46,6 +46,12 @@ async def test_nul_in_a_body_name_or_value_is_a_400_naming_the_field(client: Cli
     body = {"body_id": "nul-school", "name": "School", "kind": "social", "x\x00": 1}
     response = await client.post("/evaluation-bodies", json=body, headers=ministry)
     assert response.status_code == 400 and "NUL" in response.text
+    lone = b'{"body_id": "nul-school", "name": "School \\ud800", "kind": "social"}'
+    response = await client.post(
+        "/evaluation-bodies", content=lone, headers=ministry | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and field_of(response) == "name"
+    assert "surrogate" in response.json()["errors"][0]["message"]
 
 
 async def test_a_candidate_name_with_nul_is_refused_not_accepted_and_lost(client: Client) -> None:

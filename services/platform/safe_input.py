@@ -23,8 +23,15 @@ _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 # NUL written as a JSON escape (a raw NUL byte is already invalid JSON).
 _NUL_ESCAPE = b"\\u0000"
+# A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or the reverse: not a character.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_MARK = "\ufdd0"  # a noncharacter standing in for a lone surrogate while its field is found
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+_MARKED = re.compile(_MARK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,14 @@ def json_problem(data: bytes, limit: int = MAX_DEPTH) -> InputProblem | None:
         problem = utf8_problem(data)
         if problem:
             return problem
+    if b"\\u" in data and _LONE_SURROGATE.search(data):
+        # msgspec refuses these as malformed JSON without saying where: mark them to find it.
+        mark = _MARK.encode("ascii", "backslashreplace")  # the JSON escape \ufdd0
+        marked = _LONE_SURROGATE.sub(lambda _: mark, data)
+        try:
+            return text_problem(msgspec.json.decode(marked), unstorable_text=_MARKED)
+        except msgspec.DecodeError:
+            return None
     if _NUL_ESCAPE in data:
         try:
             value = msgspec.json.decode(data)
@@ -94,19 +109,22 @@ def decodable(data: bytes, limit: int = MAX_DEPTH) -> bool:
     return not json_depth_exceeds(data, limit) and (data.isascii() or utf8_problem(data) is None)
 
 
-def text_problem(value: Any, path: str = "$") -> InputProblem | None:
+def text_problem(
+    value: Any, path: str = "$", unstorable_text: re.Pattern[str] = _UNSTORABLE
+) -> InputProblem | None:
     """The first string (value or object key) in decoded JSON that Postgres cannot store."""
     stack: list[tuple[str, Any]] = [(path, value)]
     while stack:
         where, item = stack.pop()
         if isinstance(item, str):
-            if _UNSTORABLE.search(item):
+            if unstorable_text.search(item):
                 return InputProblem(where, unstorable(item))
         elif isinstance(item, dict):
             for key, inner in reversed(item.items()):
                 at = key if where == "$" else f"{where}.{key}"
-                if _UNSTORABLE.search(key):
-                    return InputProblem(printable(at, 200), f"the field name {unstorable(key)}")
+                if unstorable_text.search(key):
+                    shown = printable(at.replace(_MARK, "\\u(surrogate)"), 200)
+                    return InputProblem(shown, f"the field name {unstorable(key)}")
                 stack.append((at, inner))
         elif isinstance(item, list):
             stack.extend((f"{where}[{i}]", inner) for i, inner in reversed(list(enumerate(item))))
@@ -116,7 +134,7 @@ def text_problem(value: Any, path: str = "$") -> InputProblem | None:
 def unstorable(text: str) -> str:
     if "\x00" in text:
         return "holds a NUL character (\\u0000), which text cannot contain"
-    return "holds a lone UTF-16 surrogate, which is not a character"
+    return "holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not a character"
 
 
 def has_unstorable(text: str) -> bool:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint bench contracts lock clean browser
+.PHONY: install run test lint bench contracts lock clean browser fuzz
 
 install: $(STAMP)
 
@@ -26,6 +26,12 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Schemathesis for longer than `make test` does: 500 generated requests per operation and
+# token, a fresh random seed each run (failures print the seed-free reproduction blob).
+fuzz: install
+	SKILLSREG_FUZZ_EXAMPLES=$${SKILLSREG_FUZZ_EXAMPLES:-500} SKILLSREG_FUZZ_RANDOM=1 \
+		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check services schemas tests bench migrations

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from schemas.limits import INT32_MAX, PositiveInt32
 from schemas.occupations import OccupationCode
 from schemas.ratings import Level
 
@@ -45,8 +46,20 @@ PersonId = Annotated[
 ]
 NationalId = Annotated[
     str,
-    msgspec.Meta(pattern=r"^\d{17}[\dX]$", description="18-character resident ID; never shown."),
+    msgspec.Meta(
+        pattern=r"^\d{17}[\dX]$",
+        description="18-character resident ID (GB 11643, check character checked); kept only "
+        "as its keyed hash and last four characters, never shown.",
+    ),
 ]
+PersonHash = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9a-f]{64}$",
+        description="HMAC-SHA256 (hex) of the national ID under the deployment key.",
+    ),
+]
+IdLast4 = Annotated[str, msgspec.Meta(pattern=r"^\d{3}[\dX]$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Mark = Annotated[float, msgspec.Meta(ge=0, le=10_000)]
 Medal = Literal["GOLD", "SILVER", "BRONZE", "EXCELLENCE", "NONE"]
@@ -88,9 +101,12 @@ class CompetitionRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
 
 class Competitor(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A competitor as events carry it: a national ID only as its keyed hash and last four."""
+
     name: Name
     id: PersonId | None = None
-    national_id: NationalId | None = None
+    person: PersonHash | None = None
+    id_last4: IdLast4 | None = None
 
 
 class ResultLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -99,7 +115,7 @@ class ResultLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     member: MemberCode
     competitors: Annotated[list[Competitor], msgspec.Meta(min_length=1, max_length=20)]
     mark: Mark
-    position: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    position: PositiveInt32 | None = None
     medal: Medal | None = None
 
 
@@ -107,8 +123,32 @@ class SkillResults(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """The complete results of one skill at one revision (a correction is a higher revision)."""
 
     skill: SkillNumber
-    revision: Annotated[int, msgspec.Meta(ge=1)]
+    revision: PositiveInt32
     results: Annotated[list[ResultLine], msgspec.Meta(max_length=500)]
+
+
+# What organisers send over HTTP: the same, with a competitor's plain national ID, which the
+# API checks and replaces by its keyed hash before anything is published or stored.
+
+
+class CompetitorSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Name
+    id: PersonId | None = None
+    national_id: NationalId | None = None
+
+
+class ResultLineSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    member: MemberCode
+    competitors: Annotated[list[CompetitorSubmitted], msgspec.Meta(min_length=1, max_length=20)]
+    mark: Mark
+    position: PositiveInt32 | None = None
+    medal: Medal | None = None
+
+
+class SkillResultsSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    skill: SkillNumber
+    revision: PositiveInt32
+    results: Annotated[list[ResultLineSubmitted], msgspec.Meta(max_length=500)]
 
 
 class ResultsPublished(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -121,7 +161,7 @@ class ResultsPublished(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 class ResultsSubmit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """`POST /competitions/{code}/results`: the event payload without the competition code."""
 
-    skills: Annotated[list[SkillResults], msgspec.Meta(min_length=1, max_length=100)]
+    skills: Annotated[list[SkillResultsSubmitted], msgspec.Meta(min_length=1, max_length=100)]
 
 
 # -- HTTP bodies: writes -----------------------------------------------------------------------
@@ -134,7 +174,7 @@ class CompetitionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     organiser: Annotated[
         str, msgspec.Meta(min_length=1, max_length=100, description="Organisation of its tokens")
     ]
-    edition: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    edition: Annotated[int, msgspec.Meta(ge=1, le=INT32_MAX)] | None = None
     host_city: Name | None = None
     host_country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")] | None = None
     starts_on: date

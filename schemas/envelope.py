@@ -46,7 +46,7 @@ class Event(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
     subject: str | None = None
     datacontenttype: str = "application/json"
     actor: str = "system"
-    schema: int = 1
+    schema: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
 
 
 class RawEvent(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,4 +61,4 @@ class RawEvent(msgspec.Struct, frozen=True, kw_only=True):
     subject: str | None = None
     datacontenttype: str = "application/json"
     actor: str = "system"
-    schema: int = 1
+    schema: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1

@@ -17,6 +17,8 @@ from datetime import date
 
 import msgspec
 
+from schemas.limits import PositiveInt32
+
 RATINGS_GRANTED = "skills.competitions.ratings.granted"
 RATINGS_WITHDRAWN = "skills.competitions.ratings.withdrawn"
 
@@ -25,7 +27,8 @@ class GrantedRating(msgspec.Struct, frozen=True, kw_only=True):
     # The exactly-once key: "<competition>:<skill>:<person>" for a person's first grant in a
     # skill, "<competition>:<skill>:<person>:v<N>" for the N-th after earlier ones were withdrawn.
     grant_id: str
-    national_id: str  # 18-digit resident ID; never leaves the ratings service's hashed store
+    person: str  # keyed hash (HMAC-SHA256, hex) of the national ID; the plain ID never travels
+    id_last4: str
     name: str
     occupation_code: str
     level: str  # a rating level name, e.g. "technician" (schemas.ratings.Level)
@@ -38,7 +41,7 @@ class GrantedRating(msgspec.Struct, frozen=True, kw_only=True):
 class RatingsGranted(msgspec.Struct, frozen=True, kw_only=True):
     competition_code: str
     policy_id: str
-    result_revision: int
+    result_revision: PositiveInt32
     grants: list[GrantedRating]
 
 
@@ -49,5 +52,6 @@ class WithdrawnGrant(msgspec.Struct, frozen=True, kw_only=True):
 
 class RatingsWithdrawn(msgspec.Struct, frozen=True, kw_only=True):
     competition_code: str
-    result_revision: int  # the highest revision among the skills whose results withdrew these
+    # The highest revision among the skills whose results withdrew these.
+    result_revision: PositiveInt32
     withdrawals: list[WithdrawnGrant]

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from schemas.limits import PositiveInt32
+
 RELEASE_PUBLISHED = "skills.occupations.release.published"
 CATALOGUE_CHANGED = "skills.occupations.catalogue.changed"
 
@@ -120,7 +122,7 @@ class CatalogueChanged(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     release_id: ReleaseId
-    revision: int
+    revision: PositiveInt32
     published_on: date
     changes: list[OccupationState]
 
@@ -255,19 +257,3 @@ class OccupationDiff(msgspec.Struct, frozen=True, kw_only=True):
     amended: list[DiffEntry]
     retired: list[DiffEntry]
     counts: dict[str, int]
-
-
-class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    consumer: str
-    event_id: str
-    event_type: str | None
-    release_id: str | None
-    reason: str
-    deliveries: int
-    created_at: datetime
-
-
-class DeadLetterPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[DeadLetter]
-    next_after: int | None = None

@@ -310,21 +310,3 @@ class RatingRecord(msgspec.Struct, frozen=True, kw_only=True):
 class RatingsHistory(msgspec.Struct, frozen=True, kw_only=True):
     id_last4: str
     ratings: list[RatingRecord]
-
-
-class RefusedEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """An event a ratings consumer could never apply, with the reason (a dead letter)."""
-
-    id: int
-    consumer: str
-    event_id: str
-    event_type: str | None
-    subject: str | None  # the envelope's subject: a batch id, a release id, a competition
-    reason: str
-    deliveries: int
-    created_at: datetime
-
-
-class RefusedEventPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[RefusedEvent]
-    next_after: int | None = None

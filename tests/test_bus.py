@@ -122,19 +122,54 @@ async def test_poison_message_is_dead_lettered_and_the_rest_flow(client: Client)
     assert msgs[1].headers and "release_id" in msgs[1].headers["Skillsreg-Dead-Reason"]
 
 
-async def test_event_failing_every_delivery_is_dead_lettered_after_max(client: Client) -> None:
-    # Postgres refuses NUL characters in text: this event fails on every delivery.
-    bad = release_event(release("always-fails", occupation("4-04-05-95", "bad\x00name")))
+async def test_text_postgres_cannot_hold_is_dead_lettered_at_once_naming_the_field(
+    client: Client,
+) -> None:
+    bad = release_event(release("nul-name", occupation("4-04-05-95", "bad\x00name")))
     await client.runtime.bus.publish(bad)
-    good = release_event(release("after-failure", occupation("4-04-05-96")))
+    good = release_event(release("after-nul", occupation("4-04-05-96")))
     await client.runtime.bus.publish(good)
     rows = await eventually(
         lambda: client.runtime.pool.fetch("SELECT reason, deliveries FROM occupations.dead_letter"),
         until=lambda r: len(r) == 1,
     )
-    assert rows[0]["deliveries"] == client.runtime.settings.consumer_max_deliver
-    assert "failed on" in rows[0]["reason"]
-    assert await releases_applied(client) == 2  # baseline + the good one, not the bad one
+    assert rows[0]["deliveries"] == 1  # refused on sight, not retried
+    assert "data.items[0].name_zh" in rows[0]["reason"] and "NUL" in rows[0]["reason"]
+    # Baseline + the good one, not the bad one.
+    assert await eventually(lambda: releases_applied(client), until=lambda n: n >= 2) == 2
+
+
+async def test_event_failing_every_delivery_is_dead_lettered_after_max(client: Client) -> None:
+    runtime, probed = client.runtime, "skills.occupations.probe.failing"
+
+    async def fail_unless_told(conn: Connection, event: Event[dict[str, Any]]) -> None:
+        if event.data.get("fail"):
+            raise RuntimeError("this handler fails on every delivery")
+
+    spec = ConsumerSpec(
+        name="test-failing", context="occupations", schema="occupations",
+        routes={probed: Route(dict[str, Any], fail_unless_told)},
+    )  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(Consumer(spec, runtime.bus, runtime.pool, max_deliver=3).run(stop))
+    try:
+        for name, fail in (("always-fails", True), ("after-failure", False)):
+            await runtime.bus.publish(
+                Event(id=name, source="/tests", type=probed, data={"fail": fail})
+            )
+        rows = await eventually(
+            lambda: runtime.pool.fetch(
+                "SELECT event_id, reason, deliveries FROM occupations.dead_letter"
+            ),
+            until=lambda r: len(r) == 1,
+        )
+        assert (rows[0]["event_id"], rows[0]["deliveries"]) == ("always-fails", 3)
+        assert "failed on 3 deliveries" in rows[0]["reason"]
+        inbox = "SELECT count(*) FROM occupations.inbox WHERE consumer = 'test-failing'"
+        assert await eventually(lambda: count(client, inbox), until=lambda n: n == 2) == 2
+    finally:
+        stop.set()
+        await task
 
 
 async def test_derived_events_leave_through_the_outbox_once(client: Client) -> None:

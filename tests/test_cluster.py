@@ -24,7 +24,7 @@ from nats.js.errors import APIError
 from schemas.occupations import CATALOGUE_CHANGED, RELEASE_PUBLISHED
 from services.competitions import SERVICE as COMPETITIONS
 from services.occupations import SERVICE as OCCUPATIONS
-from services.platform.bus import Bus
+from services.platform.bus import Bus, BusUnavailable
 from services.platform.embedded import EmbeddedNats, free_port
 from services.platform.runtime import Runtime, Service
 from services.platform.settings import Settings
@@ -139,7 +139,7 @@ async def publish_until_acknowledged(bus: Bus, events: list, deadline: float) ->
             try:
                 await bus.publish(event)
                 break
-            except (NatsError, APIError, OSError):
+            except (NatsError, APIError, OSError, BusUnavailable):
                 retries += 1
                 assert time.monotonic() < deadline, "publishing did not resume after failover"
                 await asyncio.sleep(0.1)

@@ -135,6 +135,8 @@ async def test_postgres_outage_acks_nothing_and_applies_after_return(
             lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503, timeout=90
         )
         assert ready.json()["checks"]["postgres"] is False
+        read = await client.get("/occupations/4-04-05-01")  # 503 with Retry-After, never 500
+        assert read.status_code == 503 and read.headers["retry-after"] == "5"
         await asyncio.sleep(1.5)  # several fetch/fail cycles while Postgres is away
         info = await bus.js.consumer_info(bus.stream_name("occupations"), "occupations-catalogue")
         assert info.ack_floor.stream_seq == 1  # only the group release was ever acknowledged
@@ -164,7 +166,8 @@ async def test_nats_outage_fails_readiness_and_recovers(
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
     applied = "SELECT count(*) FROM occupations.release WHERE release_id = 'after-nats'"
     try:
-        assert (await client.get("/health/ready")).status_code == 200
+        # Ready once every consumer's first heartbeat is in.
+        await eventually(lambda: client.get("/health/ready"), until=lambda r: r.status_code == 200)
         await asyncio.to_thread(nats_server.stop)
         ready = await eventually(
             lambda: client.get("/health/ready"), until=lambda r: r.status_code == 503, timeout=90

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .conftest import Client
+from .harness import eventually
 
 
 async def test_stats_show_loaded_counts_beside_official_figure(client: Client) -> None:
@@ -102,8 +103,13 @@ async def test_openapi_ui_and_document_are_served_without_outside_assets(client:
 
 async def test_health_and_metrics(client: Client) -> None:
     assert (await client.get("/health/live")).json() == {"status": "ok"}
-    ready = (await client.get("/health/ready")).json()
+    response = await eventually(
+        lambda: client.get("/health/ready"), until=lambda r: r.status_code == 200
+    )
+    ready = response.json()
     assert ready["checks"] == {"postgres": True, "nats": True, "consumers": True}
+    assert set(ready["consumers"].values()) == {"ok"}
+    assert "competitions-results" in ready["consumers"]
     await client.get("/occupations/4-04-05-01")
     metrics = (await client.get("/metrics")).text
     assert "skillsreg_consumer_batch_seconds" in metrics

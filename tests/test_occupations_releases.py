@@ -270,8 +270,8 @@ async def test_invalid_event_from_nats_is_dead_lettered_and_later_releases_apply
         until=lambda r: len(r.json()["items"]) == 2,
     )
     garbage, refusal = letters.json()["items"]  # newest first
-    assert refusal["event_id"] == "ext-1" and refusal["release_id"] == "external-2025"
-    assert "not a valid event envelope" in garbage["reason"] and garbage["release_id"] is None
+    assert refusal["event_id"] == "ext-1" and refusal["subject"] == "external-2025"
+    assert "not a valid event envelope" in garbage["reason"] and garbage["subject"] is None
     assert (await client.get("/dead-letters/occupations")).status_code == 401
 
     # The refused id is free again, and the stream keeps flowing.

@@ -11,7 +11,6 @@ import pytest
 from schemas.envelope import Event
 from schemas.ratings import ASSESSMENT_SUBMITTED, AssessmentSubmitted
 from services.ratings.domain import MAX_BATCH, certificate_number_problem
-from services.ratings.handlers import PERSON_KEY
 
 from .conftest import Client
 from .harness import eventually
@@ -286,7 +285,8 @@ async def _publish_raw(
         },
         AssessmentBatchCreate,
     )
-    data: AssessmentSubmitted = _submission(create, PERSON_KEY.get())
+    key = world.client.runtime.settings.id_hash_key.encode()
+    data: AssessmentSubmitted = _submission(create, key)
     await world.client.runtime.bus.publish(
         Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, subject=batch_id, data=data)
     )

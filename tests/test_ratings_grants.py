@@ -17,6 +17,8 @@ from schemas.grants import (
     WithdrawnGrant,
 )
 from schemas.ratings import CERTIFICATE_REVOKED, CertificateRevoked
+from services.platform.national_ids import person_ref
+from services.platform.settings import Settings
 
 from .conftest import Client
 from .harness import eventually
@@ -24,9 +26,11 @@ from .test_ratings_helpers import CODE, RETIRED_CODE, World, national_id, publis
 
 
 def grant(n: int, **changes: object) -> GrantedRating:
+    """A grant as the competitions service sends it: the ID as its keyed hash and last four."""
     values: dict[str, object] = {
         "grant_id": f"NSC2026-DEMO:07:{n}",
-        "national_id": national_id(n),
+        "person": person_ref(national_id(n), Settings().id_hash_key.encode()),
+        "id_last4": national_id(n)[-4:],
         "name": "测试选手王五",
         "occupation_code": CODE,
         "level": "technician",
@@ -62,7 +66,7 @@ async def test_grants_issue_certificates_once_per_grant(client: Client) -> None:
         1,
         [
             grant(1),
-            grant(2, national_id=national_id(2)[:-1] + "0" if national_id(2)[-1] != "0" else "1"),
+            grant(2, person="not-a-keyed-hash"),
             grant(3, occupation_code=RETIRED_CODE),
             grant(4, level="chief_technician"),
         ],
@@ -80,7 +84,7 @@ async def test_grants_issue_certificates_once_per_grant(client: Client) -> None:
     )
     outcomes = {r["grant_id"].rsplit(":", 1)[1]: (r["outcome"], r["reason"]) for r in rows}
     assert outcomes["1"] == ("passed", None) and outcomes["5"] == ("passed", None)
-    assert "check digit" in outcomes["2"][1]
+    assert "not a person reference" in outcomes["2"][1]
     assert "retired" in outcomes["3"][1]
     assert "enterprise" in outcomes["4"][1]
     assert await world.count("certificate") == 2

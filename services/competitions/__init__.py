@@ -8,7 +8,7 @@ from .api import CompetitionController
 from .consumers import OCCUPATIONS, RESULTS
 from .history import CompetitorController, MemberController, SkillHistoryController
 from .policy import RatingPolicyController
-from .startup import configure_person_key, load_demo
+from .startup import load_demo
 
 SERVICE = Service(
     name="competitions",
@@ -22,5 +22,5 @@ SERVICE = Service(
     ],
     consumers=[RESULTS, OCCUPATIONS],
     contexts=["competitions"],
-    startup=[configure_person_key, load_demo],
+    startup=[load_demo],
 )

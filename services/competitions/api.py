@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, HeaderParameter, Parameter
 
 from schemas.competitions import (
-    RESULTS_PUBLISHED,
     Awards,
     Competition,
     CompetitionCreate,
@@ -27,15 +27,20 @@ from schemas.competitions import (
     SubmissionStatus,
     Submitted,
 )
-from schemas.envelope import new_event_id
+from schemas.limits import INT32_MAX, INT64_MAX
 from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
-from services.platform.deps import BusDep, PoolDep, PrincipalDep
+from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
-from services.platform.submissions import preferred_wait, wait_for
+from services.platform.submissions import (
+    claim_idempotency_key,
+    idempotency_key,
+    preferred_wait,
+    wait_for,
+)
 
-from . import examples, handlers, store, views
+from . import domain, examples, handlers, store, views
 from .domain import rank
 from .handlers import Plan
 from .shapes import (
@@ -180,7 +185,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         code: FromPath[str],
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
-        after: Annotated[str | None, Parameter(required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 100,
     ) -> SkillPage:
         await competition_or_404(pool, code)
@@ -198,7 +203,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         code: FromPath[str],
         number: FromPath[str],
-        revision: Annotated[int | None, Parameter(ge=1, required=False)] = None,
+        revision: Annotated[int | None, Parameter(ge=1, le=INT32_MAX, required=False)] = None,
     ) -> SkillResultsView:
         await competition_or_404(pool, code)
         skill = await views.get_skill(pool, code, number)
@@ -225,7 +230,9 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         code: FromPath[str],
-        member: Annotated[str | None, Parameter(required=False)] = None,
+        member: Annotated[
+            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
+        ] = None,
         after: Annotated[
             str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}/[A-Z0-9\-]{2,6}$", required=False)
         ] = None,
@@ -247,29 +254,53 @@ class CompetitionController(Controller):
     @post(
         "/{code:str}/results",
         summary="Publish results of one or more skills (organiser); 202 + status URL",
+        description=(
+            "`Idempotency-Key` names the submission: sent again with the same content it gets "
+            "the first outcome, with other content a 422. Without a key the content names it. "
+            "Either way a resend after a 503 is safe. `Prefer: wait=N` waits for the outcome."
+        ),
         status_code=202,
         security=[{"BearerToken": []}],
-        responses=problem_responses(409),
+        responses=problem_responses(409, 422),
     )
     async def publish_results(
         self,
         request: Request[Any, Any, Any],
         pool: PoolDep,
         bus: BusDep,
+        settings: SettingsDep,
         principal: PrincipalDep,
         code: FromPath[str],
         data: Annotated[ResultsSubmit, examples.RESULTS],
+        idempotency: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                required=False,
+                description="A key of the client's choosing: 1 to 100 letters, digits, "
+                "'.', '_', ':' or '-' (a UUID is safest)",
+            ),
+        ] = None,
     ) -> Response[Submitted]:
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=False)
+        key = idempotency_key(idempotency)
+        # National IDs go no further than this: checked, then replaced by their keyed hash.
+        skills, problems = domain.identified(
+            data.skills, settings.id_hash_key.encode(), datetime.now(UTC).date()
+        )
+        refuse(Plan(problems=problems))
         async with pool.acquire() as conn:
-            refuse(await handlers.plan(conn, competition, data.skills, lock=False))
-        key = request.headers.get("idempotency-key")
+            refuse(await handlers.plan(conn, competition, skills, lock=False))
+            event_id = await handlers.submission_event_id(conn, code, skills, key)
+        if key is not None:
+            digest = domain.results_digest(skills)
+            await claim_idempotency_key(pool, "competitions.idempotency_key", event_id, digest, key)
         event = handlers.results_event(
             code,
-            data.skills,
+            skills,
             actor=principal.actor,
-            event_id=f"results:{code}:{key}" if key else new_event_id(),
+            event_id=event_id,
             source=f"/competitions/{code}/results",
         )
         try:
@@ -303,14 +334,12 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         code: FromPath[str],
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> RefusedPage:
         await competition_or_404(pool, code)
-        rows = await views.refused_submissions(
-            pool, code, RESULTS_PUBLISHED, after=after, limit=limit + 1
-        )
-        items = [RefusedSubmission(**dict(r)) for r in rows[:limit]]
+        rows = await views.refused_submissions(pool, code, after=after, limit=limit + 1)
+        items = [RefusedSubmission(**r) for r in rows[:limit]]
         return RefusedPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
     @get("/{code:str}/submissions/{event_id:str}", summary="Status of a results submission")

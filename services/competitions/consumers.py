@@ -14,6 +14,7 @@ RESULTS = ConsumerSpec(
     context="competitions",
     schema="competitions",
     routes={RESULTS_PUBLISHED: Route(ResultsPublished, apply_results)},
+    subject_field="competition",
 )
 
 # Our own copy of valid occupation codes, for skills linked to an occupation.

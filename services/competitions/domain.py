@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import msgspec
 
-from schemas.competitions import CompetitionRules, ResultLine, SkillResults
+from schemas.competitions import (
+    CompetitionRules,
+    Competitor,
+    ResultLine,
+    SkillResults,
+    SkillResultsSubmitted,
+)
+from services.platform.national_ids import normalise_id, person_hasher, resident_id_problem
 
 MEDALS = ("GOLD", "SILVER", "BRONZE")
 MEDAL_POINTS = {"GOLD": 4, "SILVER": 3, "BRONZE": 2, "EXCELLENCE": 1, "NONE": 0}
@@ -85,7 +92,7 @@ def check_skill_results(
                 )
             )
         for person in line.competitors:
-            key = person.national_id or person.id
+            key = person.person or person.id
             if key is None:
                 continue
             if key in seen_people and seen_people[key] != index:
@@ -260,28 +267,69 @@ def mask_name(name: str) -> str:
     return " ".join([first, *(f"{word[0]}." for word in rest)])
 
 
-def national_id_hash(national_id: str, key: bytes) -> str:
-    """Keyed, so a table of every plausible ID cannot reverse the stored hash."""
-    return hmac.digest(key, national_id.strip().upper().encode(), hashlib.sha256).hex()
+def grant_person(person: str) -> str:
+    """The person part of a grant id: a short digest of the person's keyed hash (`person`, the
+    HMAC of the national ID), so grant ids stay short and reveal nothing."""
+    return hashlib.sha256(f"skillsreg:grant:{person}".encode()).hexdigest()[:24]
 
 
-def grant_person(national_id: str) -> str:
-    """The person part of a grant id: a digest, since grant ids travel and national IDs must not.
-
-    Unkeyed, so it stays the same across key rotations and a re-issued grant is recognised.
-    """
-    digest = hashlib.sha256(f"skillsreg:grant:{national_id.strip().upper()}".encode())
-    return digest.hexdigest()[:24]
-
-
-def grant_id(competition: str, skill: str, national_id: str, version: int = 1) -> str:
+def grant_id(competition: str, skill: str, person: str, version: int = 1) -> str:
     """Stable across revisions: the first grant of a person in a skill keeps the plain id.
 
     A grant withdrawn by a revision is never issued again under its id, so a person who earns
     one again in that skill gets the next version (`:v2`, `:v3`, ...).
     """
-    plain = f"{competition}:{skill}:{grant_person(national_id)}"
+    plain = f"{competition}:{skill}:{grant_person(person)}"
     return plain if version == 1 else f"{plain}:v{version}"
+
+
+# -- what a submission is published as --------------------------------------------------------
+
+
+def identified(
+    skills: list[SkillResultsSubmitted], key: bytes, today: date
+) -> tuple[list[SkillResults], list[tuple[str, str]]]:
+    """Results as they may travel: each national ID checked (GB 11643, check character) and
+    replaced by its keyed hash and last four characters; with (field, message) problems."""
+    hasher, problems, out = person_hasher(key), [], []
+    for s, submitted in enumerate(skills):
+        lines = []
+        for r, line in enumerate(submitted.results):
+            people = []
+            for c, person in enumerate(line.competitors):
+                ref = last4 = None
+                if person.national_id is not None:
+                    national_id = normalise_id(person.national_id)
+                    problem = resident_id_problem(national_id, today)
+                    where = f"skills[{s}].results[{r}].competitors[{c}].national_id"
+                    if problem:
+                        problems.append((where, problem))
+                    ref, last4 = hasher(national_id), national_id[-4:]
+                people.append(
+                    Competitor(name=person.name, id=person.id, person=ref, id_last4=last4)
+                )
+            lines.append(
+                ResultLine(
+                    member=line.member,
+                    competitors=people,
+                    mark=line.mark,
+                    position=line.position,
+                    medal=line.medal,
+                )
+            )
+        out.append(SkillResults(skill=submitted.skill, revision=submitted.revision, results=lines))
+    return out, problems
+
+
+def results_digest(skills: list[SkillResults]) -> str:
+    return hashlib.sha256(
+        "|".join(f"{s.skill}:{s.revision}:{content_hash(s)}" for s in skills).encode()
+    ).hexdigest()[:32]
+
+
+def content_event_id(competition: str, skills: list[SkillResults]) -> str:
+    """An id from the content: publishing the same results twice dedupes on the server."""
+    return f"results:{competition}:{results_digest(skills)}"
 
 
 # -- withdrawing grants -----------------------------------------------------------------------

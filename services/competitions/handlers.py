@@ -28,8 +28,7 @@ from schemas.grants import (
 from schemas.occupations import CatalogueChanged
 from services.platform import outbox
 from services.platform.consumer import Rejected
-from services.platform.db import Connection
-from services.platform.settings import Settings
+from services.platform.db import Connection, Pool
 
 from . import store
 from .domain import (
@@ -38,30 +37,16 @@ from .domain import (
     SkillFacts,
     Tally,
     check_skill_results,
+    content_event_id,
     content_hash,
     derive,
     grant_id,
     grant_person,
-    national_id_hash,
     rank,
     withdrawal_reason,
 )
 
 SCHEMA = "competitions"
-
-
-class _PersonKey:
-    """The HMAC key for national IDs: set from the runtime's settings at start-up."""
-
-    value: bytes | None = None
-
-    def get(self) -> bytes:
-        if self.value is None:
-            self.value = Settings.from_env().id_hash_key.encode()
-        return self.value
-
-
-PERSON_KEY = _PersonKey()
 
 
 @dataclass
@@ -143,9 +128,9 @@ async def plan(
 
 def result_rows(
     skills: list[SkillResults], rules: CompetitionRules, event: Event[Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, str]]]:
-    """Rows for store.apply_results: revisions, result lines, private identities."""
-    revisions, lines, identities = [], [], []
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for store.apply_results: revisions and result lines."""
+    revisions, lines = [], []
     for results in skills:
         revisions.append(
             {
@@ -161,15 +146,18 @@ def result_rows(
         ):
             people = []
             for seq, person in enumerate(line.competitors, start=1):
-                nid = person.national_id
-                nid_hash = national_id_hash(nid, PERSON_KEY.get()) if nid else None
-                if nid and nid_hash:
-                    identities.append((nid_hash, nid))
                 # Without an organiser id the person is known only within this entry.
                 person_id = (
                     person.id or f"{event.data.competition}.{results.skill}.{line.member}.{seq}"
                 )
-                people.append({"id": person_id, "name": person.name, "nid_hash": nid_hash})
+                people.append(
+                    {
+                        "id": person_id,
+                        "name": person.name,
+                        "nid_hash": person.person,
+                        "id_last4": person.id_last4 if person.person else None,
+                    }
+                )
             lines.append(
                 {
                     "skill": results.skill,
@@ -181,7 +169,7 @@ def result_rows(
                     "competitors": people,
                 }
             )
-    return revisions, lines, identities
+    return revisions, lines
 
 
 async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> None:
@@ -197,8 +185,8 @@ async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> Non
     if refusal:
         raise Rejected(refusal)
     if outcome.apply:
-        revisions, lines, identities = result_rows(outcome.apply, rules_of(competition), event)
-        await store.apply_results(conn, data.competition, revisions, lines, identities)
+        revisions, lines = result_rows(outcome.apply, rules_of(competition), event)
+        await store.apply_results(conn, data.competition, revisions, lines)
         await refresh_standings(conn, data.competition)
         revised = {s.skill: s.revision for s in outcome.apply}
         await grant_ratings(conn, competition, revised, event.actor)
@@ -268,8 +256,9 @@ async def grant_ratings(
             continue
         version = last["version"] + 1 if last else 1
         grant = GrantedRating(
-            grant_id=grant_id(code, skill, row["national_id"], version),
-            national_id=row["national_id"],
+            grant_id=grant_id(code, skill, row["person"], version),
+            person=row["person"],
+            id_last4=row["id_last4"] or "",
             name=row["name"],
             occupation_code=earned.occupation_code,
             level=earned.level,
@@ -325,7 +314,7 @@ def earnings(rules: Any, rows: list[Any]) -> Earnings:
         rule = by_medal.get(row["medal"])
         occupation = (rule.occupation_code or row["occupation_code"]) if rule else None
         earned = Earned(row["medal"], rule.level, occupation) if rule and occupation else None
-        out[row["skill"], grant_person(row["national_id"])] = (row, earned)
+        out[row["skill"], grant_person(row["person"])] = (row, earned)
     return out
 
 
@@ -395,9 +384,15 @@ def results_event(
     )
 
 
-def content_event_id(competition: str, skills: list[SkillResults]) -> str:
-    """An id from the content: publishing the same results twice dedupes on the server."""
-    digest = hashlib.sha256(
-        "|".join(f"{s.skill}:{s.revision}:{content_hash(s)}" for s in skills).encode()
-    ).hexdigest()[:32]
-    return f"results:{competition}:{digest}"
+async def submission_event_id(
+    conn: Connection | Pool, competition: str, skills: list[SkillResults], key: str | None
+) -> str:
+    """The id a results submission is published under: from the client's Idempotency-Key, else
+    from the content. Either way a resend (after a 503, say) publishes the same id, so it cannot
+    apply under an id the client does not know. Content refused before gets a numbered id, so
+    the same results can be sent again once the cause is fixed (a key's refusal stands)."""
+    if key is not None:
+        return f"results:{competition}:{key}"
+    base = content_event_id(competition, skills)
+    refusals = await store.refusals_of(conn, base)
+    return base if refusals == 0 else f"{base}:r{refusals}"

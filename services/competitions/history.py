@@ -69,7 +69,9 @@ class MemberController(Controller):
     async def list_members(
         self,
         pool: PoolDep,
-        after: Annotated[str | None, Parameter(required=False)] = None,
+        after: Annotated[
+            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
+        ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> MemberPage:
         rows = await views.list_members(pool, after=after, limit=limit + 1)

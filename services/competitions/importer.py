@@ -29,7 +29,7 @@ from schemas.competitions import (
 from services.platform.bus import Bus
 from services.platform.db import Pool
 
-from . import handlers, store
+from . import domain, handlers, store
 from .domain import Scored, albert_vidal, best_of_nation, derive
 
 
@@ -273,7 +273,7 @@ async def import_rows(
                 code,
                 [results],
                 actor=options.actor,
-                event_id=handlers.content_event_id(code, [results]),
+                event_id=domain.content_event_id(code, [results]),
                 source="/competitions/import",
             )
             await bus.publish(event)

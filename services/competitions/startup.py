@@ -5,13 +5,9 @@ from __future__ import annotations
 from services.platform.logs import get_logger
 from services.platform.runtime import Runtime
 
-from . import demo, handlers, store
+from . import demo, domain, handlers, store
 
 log = get_logger(__name__)
-
-
-async def configure_person_key(runtime: Runtime) -> None:
-    handlers.PERSON_KEY.value = runtime.settings.id_hash_key.encode()
 
 
 async def load_demo(runtime: Runtime) -> None:
@@ -35,7 +31,7 @@ async def load_demo(runtime: Runtime) -> None:
             demo.CODE,
             results,
             actor="system:demo",
-            event_id=handlers.content_event_id(demo.CODE, results),
+            event_id=domain.content_event_id(demo.CODE, results),
             source="/competitions/demo",
         )
     )

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from schemas.competitions import RESULTS_PUBLISHED, CompetitionCreate, MemberCreate, SkillCreate
+from schemas.competitions import CompetitionCreate, MemberCreate, SkillCreate
 from schemas.occupations import OccupationState
 from services.platform.db import Connection, Pool
 
@@ -170,12 +170,11 @@ async def apply_results(
     competition: str,
     revisions: list[dict[str, Any]],
     lines: list[dict[str, Any]],
-    identities: list[tuple[str, str]],
 ) -> None:
     """Replace the current results of the given skills; earlier revisions stay as history.
 
     `revisions`: {skill, revision, content_hash, event_id, actor}; `lines`: {skill, revision,
-    member, mark, position, medal, competitors: [{id, name, nid_hash}]}.
+    member, mark, position, medal, competitors: [{id, name, nid_hash, id_last4}]}.
     """
     skills = [r["skill"] for r in revisions]
     await conn.execute(
@@ -211,8 +210,10 @@ async def apply_results(
             SELECT $1, skill, revision, member, mark, position, medal FROM input
             RETURNING id, skill, member
         )
-        INSERT INTO competitions.result_competitor (result_id, seq, person_id, name, nid_hash)
-        SELECT i.id, c.seq, c.person->>'id', c.person->>'name', c.person->>'nid_hash'
+        INSERT INTO competitions.result_competitor
+            (result_id, seq, person_id, name, nid_hash, id_last4)
+        SELECT i.id, c.seq, c.person->>'id', c.person->>'name', c.person->>'nid_hash',
+               c.person->>'id_last4'
         FROM inserted i
         JOIN input USING (skill, member),
              jsonb_array_elements(input.competitors) WITH ORDINALITY AS c(person, seq)
@@ -220,13 +221,6 @@ async def apply_results(
         competition,
         lines,
     )
-    if identities:
-        await conn.execute(
-            """INSERT INTO competitions.person_identity (nid_hash, national_id)
-            SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING""",
-            [i[0] for i in identities],
-            [i[1] for i in identities],
-        )
 
 
 async def refresh_tally(conn: Conn, competition: str) -> None:
@@ -309,13 +303,22 @@ async def submission(
         UNION ALL
         SELECT 'refused', reason, '{}', '{}' FROM competitions.dead_letter
         WHERE event_id = $1 AND consumer = 'competitions-results'
-          AND ($2::text IS NULL OR CASE WHEN event_type = $3 THEN
-               convert_from(payload, 'UTF8')::jsonb->'data'->>'competition' = $2 END)
+          AND ($2::text IS NULL OR event_subject = $2)
         LIMIT 1""",
         event_id,
         competition,
-        RESULTS_PUBLISHED,
     )
+
+
+async def refusals_of(conn: Conn, event_id: str) -> int:
+    """How often results under `event_id` (or its numbered resends) were refused."""
+    count: int = await conn.fetchval(
+        """SELECT count(*) FROM competitions.dead_letter
+        WHERE consumer = 'competitions-results'
+          AND (event_id = $1 OR event_id LIKE $1 || ':r%')""",
+        event_id,
+    )
+    return count
 
 
 # -- rating grants ----------------------------------------------------------------------------
@@ -346,15 +349,16 @@ async def identified_results(
     conn: Conn, competition: str, skills: list[str] | None
 ) -> list[asyncpg.Record]:
     """Current results of competitors with a national ID (the only ones a grant can reach),
-    medal or not: a revision that takes a medal away must see who lost it."""
+    medal or not: a revision that takes a medal away must see who lost it. `person` is the
+    keyed hash of the ID; no plain ID is stored."""
     return await conn.fetch(
         """
-        SELECT r.skill, r.revision, r.medal, s.occupation_code, c.name, p.national_id
+        SELECT r.skill, r.revision, r.medal, s.occupation_code, c.name, c.nid_hash AS person,
+               c.id_last4
         FROM competitions.result r
         JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
         JOIN competitions.result_competitor c ON c.result_id = r.id
-        JOIN competitions.person_identity p ON p.nid_hash = c.nid_hash
-        WHERE r.competition = $1 AND r.current
+        WHERE r.competition = $1 AND r.current AND c.nid_hash IS NOT NULL
           AND ($2::text[] IS NULL OR r.skill = any($2::text[]))
         ORDER BY r.skill, c.seq
         """,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+import msgspec
+
+from services.platform.safe_input import decodable
 
 from .store import COMPETITION_COLUMNS, SKILL_COLUMNS, Conn
 
@@ -285,25 +290,47 @@ async def competitor_history(conn: Conn, person_id: str) -> list[asyncpg.Record]
 
 
 async def refused_submissions(
-    conn: Conn, competition: str, event_type: str, *, after: int | None, limit: int
-) -> list[asyncpg.Record]:
-    """Dead-lettered results events of a competition (API or straight from NATS), oldest first."""
-    return await conn.fetch(
+    conn: Conn, competition: str, *, after: int | None, limit: int
+) -> list[dict[str, Any]]:
+    """Dead-lettered results events of a competition (API or straight from NATS), oldest first,
+    with the skills each names (read from the stored bytes here, never in SQL)."""
+    rows = await conn.fetch(
         """
-        SELECT id, event_id, reason, created_at AS refused_at,
-               coalesce((SELECT array_agg(x->>'skill')
-                         FROM jsonb_array_elements(body->'data'->'skills') x), '{}') AS skills
-        FROM (
-            SELECT d.*, CASE WHEN d.event_type = $2
-                        THEN convert_from(d.payload, 'UTF8')::jsonb END AS body
-            FROM competitions.dead_letter d
-            WHERE d.consumer = 'competitions-results' AND ($3::bigint IS NULL OR d.id > $3)
-        ) refused
-        WHERE body->'data'->>'competition' = $1
-        ORDER BY id LIMIT $4
+        SELECT id, event_id, reason, created_at AS refused_at, payload
+        FROM competitions.dead_letter
+        WHERE consumer = 'competitions-results' AND event_subject = $1
+          AND ($2::bigint IS NULL OR id > $2)
+        ORDER BY id LIMIT $3
         """,
         competition,
-        event_type,
         after,
         limit,
     )
+    return [
+        {k: r[k] for k in ("id", "event_id", "reason", "refused_at")}
+        | {"skills": skills_of(r["payload"])}
+        for r in rows
+    ]
+
+
+class _SkillOf(msgspec.Struct):
+    skill: Any = None
+
+
+class _ResultsOf(msgspec.Struct):
+    skills: list[_SkillOf] = []
+
+
+class _EnvelopeOf(msgspec.Struct):
+    data: _ResultsOf
+
+
+def skills_of(payload: bytes) -> list[str]:
+    """The skill numbers a refused results message names, as far as it can be read."""
+    if not decodable(payload):
+        return []
+    try:
+        data = msgspec.json.decode(payload, type=_EnvelopeOf).data
+    except msgspec.DecodeError:
+        return []
+    return [s.skill for s in data.skills if isinstance(s.skill, str)]

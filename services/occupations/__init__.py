@@ -6,13 +6,13 @@ from services.platform.runtime import Service
 
 from .api import OccupationController
 from .consumers import CATALOGUE
-from .release_api import DeadLetterController, ReleaseController
+from .release_api import ReleaseController
 from .startup import load_baseline, load_demo_releases
 
 SERVICE = Service(
     name="occupations",
     schema="occupations",
-    route_handlers=[OccupationController, ReleaseController, DeadLetterController],
+    route_handlers=[OccupationController, ReleaseController],
     consumers=[CATALOGUE],
     contexts=["occupations"],
     startup=[load_baseline, load_demo_releases],

@@ -12,4 +12,5 @@ CATALOGUE = ConsumerSpec(
     context="occupations",
     schema="occupations",
     routes={RELEASE_PUBLISHED: Route(ReleasePublished, apply_release)},
+    subject_field="release_id",
 )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 import msgspec
 
-from schemas.envelope import Event, new_event_id
+from schemas.envelope import Event
 from schemas.occupations import (
     CATALOGUE_CHANGED,
     RELEASE_PUBLISHED,
@@ -203,9 +202,11 @@ async def submit_release(
     if plan.issues:
         raise ReleaseInvalid(plan.issues)
     event_id = f"release:{release.release_id}:{digest[:32]}"
-    if any(s["event_id"] == event_id and s["refused"] for s in previous):
-        # Refused once, now valid (the catalogue changed): a new id gets past the inbox.
-        event_id = f"{event_id}:{new_event_id()}"
+    refusals = sum(1 for s in previous if s["refused"] and s["content_hash"] == digest)
+    if refusals:
+        # Refused before, now valid (the catalogue changed): a new id gets past the inbox. It
+        # is numbered, not random, so a resend after a 503 publishes the same id again.
+        event_id = f"{event_id}:r{refusals}"
     await store.insert_submission(
         pool,
         event_id=event_id,
@@ -231,21 +232,6 @@ async def submit_release(
 
 
 # -- where a release stands ---------------------------------------------------------------
-
-
-class _Envelope(msgspec.Struct):
-    data: Any = None
-    id: str | None = None
-
-
-def release_of(payload: bytes) -> str | None:
-    """The release id inside a dead-lettered payload, if it decodes that far."""
-    try:
-        data = msgspec.json.decode(payload, type=_Envelope).data
-    except msgspec.DecodeError:
-        return None
-    value = data.get("release_id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
 
 
 def status_url(release_id: str) -> str:
@@ -277,11 +263,7 @@ async def release_status(pool: Pool, release_id: str) -> ReleaseStatus | None:
             changes=changes,
         )
     pending = [s for s in await store.submissions(pool, release_id) if not s["refused"]]
-    refused = [
-        d
-        for d in await store.dead_letters_mentioning(pool, release_id)
-        if release_of(d["payload"]) == release_id
-    ]
+    refused = await store.dead_letters_about(pool, release_id)
     if refused and (not pending or refused[0]["created_at"] > pending[0]["submitted_at"]):
         return ReleaseStatus(
             release_id=release_id,

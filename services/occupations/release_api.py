@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter, PathParameter
 
+from schemas.limits import INT64_MAX
 from schemas.occupations import (
     RELEASE_ITEM_LIMIT,
-    DeadLetter,
-    DeadLetterPage,
     ReleaseId,
     ReleasePage,
     ReleasePublished,
@@ -27,12 +25,11 @@ from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.submissions import preferred_wait, wait_for
 
-from . import store, views
+from . import views
 from .handlers import (
     ReleaseConflict,
     ReleaseInvalid,
     ReleaseTooLarge,
-    release_of,
     release_status,
     status_url,
     submit_release,
@@ -59,19 +56,6 @@ RELEASE_EXAMPLE = Example(
         "retirements": [{"code": "4-04-05-02", "reason": "merged (example)"}],
     },
 )
-
-
-def to_dead_letter(row: asyncpg.Record) -> DeadLetter:
-    return DeadLetter(
-        id=row["id"],
-        consumer=row["consumer"],
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        release_id=release_of(row["payload"]),
-        reason=row["reason"],
-        deliveries=row["deliveries"],
-        created_at=row["created_at"],
-    )
 
 
 async def wait_for_outcome(pool: Pool, release_id: str, seconds: float) -> ReleaseStatus | None:
@@ -154,7 +138,7 @@ class ReleaseController(Controller):
     async def list_releases(
         self,
         pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> ReleasePage:
         rows = await views.list_releases(pool, after=after, limit=limit + 1)
@@ -188,26 +172,3 @@ def require_release_id(release_id: str) -> None:
             f"{release_id!r}: lower-case letters, digits, '.' and '-', 3 to 64 characters",
             errors=[field_error("release_id", str(exc))],
         ) from exc
-
-
-class DeadLetterController(Controller):
-    path = "/dead-letters/occupations"
-    tags = ["releases"]
-
-    @get(
-        "/",
-        summary="Events the occupations consumers refused (ministry, admin)",
-        security=[{"BearerToken": []}],
-    )
-    async def list_dead_letters(
-        self,
-        principal: PrincipalDep,
-        pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-    ) -> DeadLetterPage:
-        authorise(principal, "ministry")
-        rows = await store.dead_letters(pool, after=after, limit=limit + 1)
-        items = [to_dead_letter(r) for r in rows[:limit]]
-        more = len(rows) > limit
-        return DeadLetterPage(items=items, next_after=items[-1].id if more else None)

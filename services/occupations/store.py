@@ -185,24 +185,10 @@ async def submissions(conn: Conn, release_id: str) -> list[asyncpg.Record]:
     )
 
 
-async def dead_letters_mentioning(conn: Conn, release_id: str) -> list[asyncpg.Record]:
-    """Dead letters whose payload names `release_id` (the caller confirms by decoding)."""
+async def dead_letters_about(conn: Conn, release_id: str) -> list[asyncpg.Record]:
+    """Dead letters of events about `release_id`, newest first."""
     return await conn.fetch(
-        f"""SELECT {DEAD_LETTER_COLUMNS}, payload FROM occupations.dead_letter
-        WHERE position(convert_to($1, 'UTF8') IN payload) > 0
-        ORDER BY id DESC LIMIT 50""",
+        """SELECT reason, created_at FROM occupations.dead_letter
+        WHERE event_subject = $1 ORDER BY id DESC LIMIT 50""",
         release_id,
-    )
-
-
-DEAD_LETTER_COLUMNS = "id, consumer, event_id, event_type, subject, deliveries, reason, created_at"
-
-
-async def dead_letters(conn: Conn, *, after: int | None, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""SELECT {DEAD_LETTER_COLUMNS}, payload FROM occupations.dead_letter
-        WHERE ($1::bigint IS NULL OR id < $1)
-        ORDER BY id DESC LIMIT $2""",
-        after,
-        limit,
     )

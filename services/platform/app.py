@@ -23,8 +23,11 @@ from .auth import Principal, authenticate, authenticate_first
 from .bus import Bus
 from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
+from .dead_letter_api import dead_letter_controller
+from .edge import SafeRequest, refuse_unstorable_parameters
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
 from .openapi import document_problems, example_response, problem_responses
+from .proxies import leave_forwarding_to_the_app
 from .runtime import Runtime
 from .settings import Settings
 
@@ -47,20 +50,36 @@ def live() -> dict[str, str]:
     "/health/ready",
     tags=["health"],
     summary="Postgres, NATS and consumers are reachable",
+    description=(
+        "Not ready (503) when Postgres or NATS cannot be reached, or when a consumer of this "
+        "replica is not running or has messages waiting and made no progress for "
+        "`SKILLSREG_CONSUMER_STALL_SECONDS`; `consumers` names each one and what is wrong."
+    ),
     responses={
         **example_response(
-            {"status": "ready", "checks": {"postgres": True, "nats": True, "consumers": True}}
+            {
+                "status": "ready",
+                "checks": {"postgres": True, "nats": True, "consumers": True},
+                "consumers": {"occupations-catalogue": "ok"},
+            }
         ),
         **problem_responses(503),
     },
 )
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    checks = await request.app.state.runtime.ready()
+    checks, consumers = await request.app.state.runtime.readiness()
     ok = all(checks.values())
-    body: dict[str, Any] = {"status": "ready" if ok else "unavailable", "checks": checks}
+    body: dict[str, Any] = {
+        "status": "ready" if ok else "unavailable",
+        "checks": checks,
+        "consumers": consumers,
+    }
     if ok:
         return Response(body)
+    failing = [name for name, problem in consumers.items() if problem != "ok"]
     body |= {"type": "/problems/unavailable", "title": "Not ready", "status": 503}
+    if failing:
+        body["detail"] = "; ".join(f"{name}: {consumers[name]}" for name in failing)
     return Response(body, status_code=503, media_type=MEDIA_TYPE)
 
 
@@ -96,12 +115,15 @@ def create_app(
 ) -> Litestar:
     """The app for `runtime.services`; its lifespan runs their consumers and relays, unless
     it is `http_worker` of several sharing one socket (their consumers run in a process of
-    their own); that worker's HTTP metrics carry its name."""
+    their own); that worker's HTTP metrics carry its name. Every serving process listens
+    for token revocations."""
+    leave_forwarding_to_the_app()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if http_worker is None:
             runtime.start_background()
+        runtime.listen_for_revocations()
         try:
             yield
         finally:
@@ -121,6 +143,8 @@ def create_app(
     ]
     for service in runtime.services:
         handlers.extend(service.route_handlers)
+        if service.consumers:
+            handlers.append(dead_letter_controller(service))
     names = ", ".join(s.name for s in runtime.services)
     app = Litestar(
         route_handlers=handlers,
@@ -133,7 +157,8 @@ def create_app(
             "settings": Provide(_settings, sync_to_thread=False),
             "principal": Provide(_principal),
         },
-        guards=[authenticate_first],
+        guards=[authenticate_first, refuse_unstorable_parameters],
+        request_class=SafeRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[
             PrometheusConfig(

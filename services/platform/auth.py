@@ -5,11 +5,14 @@ Tokens are opaque random strings shown once; only their SHA-256 is stored (`plat
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import secrets
 import time
 from typing import Any, Literal
 
+import asyncpg
 import msgspec
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -61,30 +64,76 @@ async def revoke_token(conn: Connection | Pool, token_id: int) -> bool:
     return bool(done.endswith(" 1"))
 
 
-class TokenCache:
-    """Token look-ups are cached briefly so a burst of writes costs one query."""
+REVOKED_CHANNEL = "platform_token_revoked"  # see migration platform_0003
 
-    ttl = 5.0
+
+class TokenCache:
+    """Token look-ups are cached so a burst of writes costs one query, but only while this
+    process hears revocations (`listen_for_revocations`): a revoked token stops working in
+    every process at once. Without the notification channel nothing is cached."""
+
+    ttl = 60.0  # a safety net; revocations clear entries as they happen
 
     def __init__(self) -> None:
         self._entries: dict[bytes, tuple[float, Principal | None]] = {}
+        self.listening = False
+        self._generation = 0  # bumped by every revocation, so a look-up racing one is not kept
+
+    def forget(self) -> None:
+        self._generation += 1
+        self._entries.clear()
 
     async def lookup(self, pool: Pool, token: str) -> Principal | None:
         digest = hash_token(token)
-        hit = self._entries.get(digest)
+        hit = self._entries.get(digest) if self.listening else None
         now = time.monotonic()
         if hit and now - hit[0] < self.ttl:
             return hit[1]
+        generation = self._generation
         row = await pool.fetchrow(
             """SELECT id, role, organisation FROM platform.api_token
             WHERE token_hash = $1 AND revoked_at IS NULL""",
             digest,
         )
         principal = Principal(row["id"], row["role"], row["organisation"]) if row else None
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[digest] = (now, principal)
+        if self.listening and generation == self._generation:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[digest] = (now, principal)
         return principal
+
+
+async def listen_for_revocations(dsn: str, tokens: TokenCache, stop: asyncio.Event) -> None:
+    """Keep a connection listening on the revocation channel; cache only while it listens."""
+    conn = await asyncpg.connect(dsn, timeout=5)
+    lost = asyncio.Event()
+
+    def revoked(*_: object) -> None:
+        tokens.forget()
+
+    def terminated(*_: object) -> None:
+        tokens.listening = False
+        tokens.forget()
+        lost.set()
+
+    try:
+        conn.add_termination_listener(terminated)
+        await conn.add_listener(REVOKED_CHANNEL, revoked)
+        tokens.forget()  # whatever was cached before listening may be stale
+        tokens.listening = True
+        waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(lost.wait())}
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+    finally:
+        tokens.listening = False
+        tokens.forget()
+        with contextlib.suppress(Exception):
+            await conn.close(timeout=2)
+    if not stop.is_set():
+        raise ConnectionError("the revocation listener lost its connection")
 
 
 def _unauthorised(detail: str) -> Problem:

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import msgspec
 import nats
+import nats.errors
+import nats.js.errors
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -27,7 +29,24 @@ MIN_SERVER = (2, 10)
 
 
 class BusUnavailable(RuntimeError):
-    pass
+    """NATS cannot take events now. `maybe_stored`: the publish went out but no acknowledgement
+    came back in time, so the event may yet be in the stream (a resend with the same id is
+    dropped by the server as a duplicate)."""
+
+    def __init__(self, message: str, *, maybe_stored: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_stored = maybe_stored
+
+
+# Publishing errors that mean "not now" rather than "never": the client may resend.
+_UNREACHABLE = (
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.StaleConnectionError,
+    nats.js.errors.NoStreamResponseError,
+    nats.js.errors.ServiceUnavailableError,
+)
 
 
 class EventTooLarge(ValueError):
@@ -70,11 +89,19 @@ class Bus:
     deployment (or a test session) may run under another root so several share one server.
     """
 
-    def __init__(self, nc: NATS, *, root: str = CANONICAL_ROOT, replicas: int = 1) -> None:
+    def __init__(
+        self,
+        nc: NATS,
+        *,
+        root: str = CANONICAL_ROOT,
+        replicas: int = 1,
+        publish_timeout: float = 5.0,
+    ) -> None:
         self.nc = nc
         self.js: JetStreamContext = nc.jetstream(timeout=10)
         self.root = root
         self.replicas = replicas
+        self.publish_timeout = publish_timeout
         # Set while we close the connection ourselves, so that is not reported as a fault.
         self.closing = False
 
@@ -86,6 +113,7 @@ class Bus:
         root: str = CANONICAL_ROOT,
         replicas: int = 1,
         first_connect_timeout: float = 10.0,
+        publish_timeout: float = 5.0,
     ) -> Bus:
         servers, auth = nats_servers(url)
         shown = ",".join(servers)  # never log the credentials
@@ -128,7 +156,7 @@ class Bus:
             raise BusUnavailable(
                 f"NATS at {shown} is {version}; skillsreg needs nats-server 2.10 or newer"
             )
-        made.append(cls(nc, root=root, replicas=replicas))
+        made.append(cls(nc, root=root, replicas=replicas, publish_timeout=publish_timeout))
         return made[0]
 
     async def close(self) -> None:
@@ -198,14 +226,27 @@ class Bus:
         msg_id: str,
         headers: dict[str, str] | None = None,
     ) -> Published:
+        """Publish and wait (at most `publish_timeout`) for JetStream's acknowledgement; raise
+        BusUnavailable at once when disconnected, so no caller hangs on a reconnecting client."""
         limit = self.nc.max_payload
         if len(payload) > limit:
             raise EventTooLarge(len(payload), limit)
-        ack = await self.js.publish(
-            self.subject(canonical_subject),
-            payload,
-            headers={**(headers or {}), "Nats-Msg-Id": msg_id},
-        )
+        if not self.nc.is_connected:
+            raise BusUnavailable("not connected to NATS; nothing was published")
+        try:
+            ack = await self.js.publish(
+                self.subject(canonical_subject),
+                payload,
+                timeout=self.publish_timeout,
+                headers={**(headers or {}), "Nats-Msg-Id": msg_id},
+            )
+        except (TimeoutError, nats.errors.TimeoutError) as exc:
+            raise BusUnavailable(
+                f"no acknowledgement from JetStream within {self.publish_timeout:g} s",
+                maybe_stored=True,
+            ) from exc
+        except _UNREACHABLE as exc:
+            raise BusUnavailable(f"JetStream unavailable: {type(exc).__name__}") from exc
         duplicate = bool(ack.duplicate)
         EVENTS_PUBLISHED.labels(canonical_subject, "true" if duplicate else "false").inc()
         if duplicate:

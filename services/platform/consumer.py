@@ -5,6 +5,11 @@ as its effect, so a redelivered event hits the primary key and applies nothing t
 that can never apply (undecodable, unknown type, rejected by a domain rule, or failing on every
 one of `max_deliver` deliveries) is recorded as a dead letter and relayed to the dead-letter
 stream through the outbox; the rest of the batch carries on.
+
+Nothing a message holds may end a fetch loop: decoding refuses what could not be stored
+(`safe_input`), a dead letter that cannot be written as it is is written in a form that always
+stores, a batch whose transaction fails as a whole is retried message by message, and the
+loop itself catches what is left. The runtime restarts a loop that dies anyway.
 """
 
 from __future__ import annotations
@@ -21,13 +26,16 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from schemas.envelope import Event, RawEvent
+from schemas.envelope import Event
 
 from .bus import Bus
 from .db import UNAVAILABLE, Connection, Pool
+from .dead_letters import record_dead_letter
+from .deliveries import Delivery, decode, delivered, sequence_key, subject_of
 from .logs import get_logger
 from .metrics import BATCH_SECONDS, CONSUMER_HEALTHY, EVENTS_HANDLED
-from .outbox import Queued, enqueue_bytes, publish_after_commit, publish_committed
+from .outbox import Queued, publish_after_commit, publish_committed
+from .safe_input import printable
 
 log = get_logger(__name__)
 
@@ -54,6 +62,9 @@ class ConsumerSpec:
     context: str
     schema: str
     routes: Mapping[str, Route]
+    # The payload field naming what an event is about (a release id, a batch id): dead letters
+    # are found by it; without it, or when absent, the envelope's `subject`.
+    subject_field: str | None = None
     decoders: dict[str, msgspec.json.Decoder[Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,15 +73,18 @@ class ConsumerSpec:
 
 
 @dataclass
-class Delivery:
-    msg: Msg
-    key: str
-    event: Event[Any] | None = None
-    problem: str | None = None
-    ack: bool = False
+class LoopState:
+    """What readiness needs to know of a consumer's fetch loops in this process."""
 
+    running: int = 0  # loops inside `work`
+    subscribed: bool = False
+    in_flight: int = 0  # batches being applied
+    pending: int = 0  # messages the server still holds for the consumer (last seen)
+    progress_at: float = field(default_factory=time.monotonic)
+    error: str = ""
 
-_raw = msgspec.json.Decoder(RawEvent)
+    def progressed(self, pending: int) -> None:
+        self.pending, self.progress_at, self.error = pending, time.monotonic(), ""
 
 
 class Consumer:
@@ -92,7 +106,11 @@ class Consumer:
         self.batch = batch
         self.max_deliver = max_deliver
         self.ack_wait = ack_wait
-        self.healthy = True
+        self.state = LoopState()
+
+    @property
+    def healthy(self) -> bool:
+        return self.state.subscribed
 
     async def subscribe(self) -> Any:
         stream = self.bus.stream_name(self.spec.context)
@@ -118,6 +136,13 @@ class Consumer:
         await asyncio.gather(*(self.work(stop) for _ in range(self.workers)))
 
     async def work(self, stop: asyncio.Event) -> None:
+        self.state.running += 1
+        try:
+            await self._fetch_loop(stop)
+        finally:
+            self.state.running -= 1
+
+    async def _fetch_loop(self, stop: asyncio.Event) -> None:
         sub: Any = None
         backoff, failures = 0.2, 0
         while not stop.is_set():
@@ -127,15 +152,17 @@ class Consumer:
                     sub = await self.subscribe()
                     log.info("consumer subscribed", consumer=self.spec.name)
                 except Exception as exc:
-                    self._set_healthy(False)
+                    self._set_healthy(False, f"cannot subscribe: {exc}")
                     log.warning("cannot subscribe yet", consumer=self.spec.name, error=str(exc))
-                    await asyncio.sleep(1.0)
+                    await _sleep_or_stop(stop, 1.0)
                     continue
             try:
                 msgs = await sub.fetch(self.batch, timeout=1.0)
                 failures = 0
             except (NatsTimeout, TimeoutError):
                 failures = 0
+                self._set_healthy(True)
+                self.state.progressed(0)  # nothing waiting: idle, not stalled
                 continue
             except Exception as exc:
                 failures += 1
@@ -144,28 +171,66 @@ class Consumer:
                     with contextlib.suppress(Exception):
                         await sub.unsubscribe()
                     sub, failures = None, 0
-                await asyncio.sleep(backoff)
+                await _sleep_or_stop(stop, backoff)
                 continue
             try:
+                self.state.in_flight += 1
                 await self.handle_batch(msgs)
                 self._set_healthy(True)
+                self.state.progressed(_pending_after(msgs))
                 backoff = 0.2
             except UNAVAILABLE as exc:
                 # Nothing was committed, so nothing is acked: JetStream redelivers it all.
-                self._set_healthy(False)
+                self._set_healthy(False, f"postgres unavailable: {exc}")
                 log.warning("postgres unavailable; batch left unacked", error=str(exc))
-                for msg in msgs:
-                    await _quietly(msg.nak(delay=backoff))
-                await asyncio.sleep(backoff)
+                await self._nak_all(msgs, backoff)
+                await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, 5.0)
+            except Exception as exc:
+                # A bug or a message this code did not foresee: nothing was committed; the
+                # messages come back after a pause, and the batch path judges them one by one.
+                self.state.error = printable(f"{type(exc).__name__}: {exc}", 300)
+                log.exception("batch failed; messages will be redelivered", consumer=self.spec.name)
+                await self._nak_all(msgs, backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                self.state.in_flight -= 1
 
-    def _set_healthy(self, value: bool) -> None:
-        self.healthy = value
+    def _set_healthy(self, value: bool, error: str = "") -> None:
+        self.state.subscribed = value
+        if error:
+            self.state.error = printable(error, 300)
         CONSUMER_HEALTHY.labels(self.spec.name).set(1 if value else 0)
 
+    async def _nak_all(self, msgs: list[Msg], delay: float) -> None:
+        for msg in msgs:
+            await _quietly(msg.nak(delay=delay))
+
     async def handle_batch(self, msgs: list[Msg]) -> None:
+        """Apply a batch in one transaction; if the transaction fails as a whole (not because
+        Postgres is away), apply each message in a transaction of its own, so one message can
+        fail without holding back the rest."""
+        try:
+            await self._apply_together(msgs)
+        except UNAVAILABLE:
+            raise
+        except Exception:
+            if len(msgs) == 1:
+                await self._last_resort(msgs[0])
+                return
+            log.warning("batch failed as a whole; applying one by one", consumer=self.spec.name)
+            for msg in msgs:
+                try:
+                    await self._apply_together([msg])
+                except UNAVAILABLE:
+                    raise
+                except Exception:
+                    await self._last_resort(msg)
+
+    async def _apply_together(self, msgs: list[Msg]) -> None:
         started = time.perf_counter()
-        deliveries = [self.decode(msg) for msg in msgs]
+        deliveries = [decode(msg, self.spec.decoders) for msg in msgs]
         with publish_after_commit() as derived:
             async with self.pool.acquire() as conn, conn.transaction():
                 for delivery in deliveries:
@@ -179,20 +244,29 @@ class Consumer:
         if derived:
             await publish_committed(self.pool, self.bus, self.spec.schema, derived)
 
-    def decode(self, msg: Msg) -> Delivery:
-        key = f"seq:{msg.metadata.stream}:{msg.metadata.sequence.stream}"
+    async def _last_resort(self, msg: Msg) -> None:
+        """A message whose own transaction failed: redeliver it a few times (the failure may
+        pass), then dead-letter it in the form that always stores; if even that cannot be
+        written, terminate it so it does not come back forever."""
+        deliveries = delivered(msg)
+        log.exception("message failed in a transaction of its own", consumer=self.spec.name)
+        if deliveries < self.max_deliver:
+            EVENTS_HANDLED.labels(self.spec.name, "retry").inc()
+            await _quietly(msg.nak(delay=_redelivery_delay(msg)))
+            return
+        delivery = Delivery(msg, sequence_key(msg))
+        reason = f"failed on {deliveries} deliveries in a transaction of its own"
         try:
-            raw = _raw.decode(msg.data)
-        except msgspec.DecodeError as exc:
-            return Delivery(msg, key, problem=f"not a valid event envelope: {exc}")
-        key = raw.id
-        decoder = self.spec.decoders.get(raw.type)
-        if decoder is None:
-            return Delivery(msg, key, problem=f"no handler for event type {raw.type!r}")
-        try:
-            return Delivery(msg, key, event=decoder.decode(msg.data))
-        except msgspec.DecodeError as exc:
-            return Delivery(msg, key, problem=f"invalid {raw.type} payload: {exc}")
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self.dead_letter(conn, delivery, reason)
+        except UNAVAILABLE:
+            raise
+        except Exception:
+            log.exception("could not record a dead letter; message terminated", seq=delivery.key)
+            EVENTS_HANDLED.labels(self.spec.name, "unrecordable").inc()
+            await _quietly(msg.term())
+            return
+        await _quietly(msg.ack())
 
     async def apply(self, conn: Connection, delivery: Delivery, derived: list[Queued]) -> None:
         name, schema = self.spec.name, self.spec.schema
@@ -220,7 +294,7 @@ class Consumer:
             raise
         except Exception as exc:
             del derived[mark:]
-            deliveries = delivery.msg.metadata.num_delivered or 1
+            deliveries = delivered(delivery.msg)
             if deliveries >= self.max_deliver:
                 reason = f"failed on {deliveries} deliveries: {type(exc).__name__}: {exc}"
                 await self.dead_letter(conn, delivery, reason)
@@ -230,64 +304,59 @@ class Consumer:
                     consumer=name,
                     event_id=delivery.key,
                     delivery=deliveries,
-                    error=f"{type(exc).__name__}: {exc}",
+                    error=printable(f"{type(exc).__name__}: {exc}", 300),
                 )
                 EVENTS_HANDLED.labels(name, "retry").inc()
 
     async def dead_letter(self, conn: Connection, delivery: Delivery, reason: str) -> None:
-        """Record the message as handled-by-refusal and queue it for the dead-letter stream."""
-        name, schema, msg = self.spec.name, self.spec.schema, delivery.msg
-        first = await conn.fetchval(
-            f"""INSERT INTO {schema}.inbox (consumer, event_id) VALUES ($1, $2)
-            ON CONFLICT DO NOTHING RETURNING true""",
-            name,
-            delivery.key,
-        )
+        """Record the message as handled-by-refusal and queue it for the dead-letter stream.
+
+        In a savepoint: if the letter cannot be written as it is, it is written again keyed by
+        its stream sequence, without its event type, with the failure in the reason."""
+        msg = delivery.msg
+        try:
+            async with conn.transaction():
+                await self._record(conn, delivery, delivery.key, delivery.event_type, reason)
+        except UNAVAILABLE:
+            raise
+        except Exception as exc:
+            why = f"{reason} (recorded by stream sequence: {type(exc).__name__}: {exc})"
+            delivery.readable = False
+            async with conn.transaction():
+                await self._record(conn, delivery, sequence_key(msg), None, why)
         delivery.ack = True
-        if not first:
-            return
-        event_type = delivery.event.type if delivery.event else _peek_type(msg.data)
-        await conn.execute(
-            f"""INSERT INTO {schema}.dead_letter
-                (consumer, event_id, event_type, subject, stream_seq, deliveries, reason, payload)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-            name,
-            delivery.key,
-            event_type,
-            self.bus.canonical(msg.subject),
-            msg.metadata.sequence.stream,
-            msg.metadata.num_delivered or 1,
-            reason,
-            msg.data,
-        )
-        await enqueue_bytes(
+
+    async def _record(
+        self, conn: Connection, delivery: Delivery, key: str, event_type: str | None, reason: str
+    ) -> None:
+        first = await record_dead_letter(
             conn,
-            schema,
-            f"dead:{name}:{delivery.key}",
-            self.bus.dead_letter_subject(self.spec.context, name),
-            msg.data,
-            {
-                "Skillsreg-Dead-Reason": reason[:1000],
-                "Skillsreg-Consumer": name,
-                "Skillsreg-Original-Subject": self.bus.canonical(msg.subject),
-                "Skillsreg-Event-Id": delivery.key,
-            },
+            self.bus,
+            consumer=self.spec.name,
+            schema=self.spec.schema,
+            context=self.spec.context,
+            event_id=key,
+            event_type=event_type,
+            event_subject=subject_of(delivery, self.spec.subject_field),
+            reason=reason,
+            msg=delivery.msg,
         )
-        EVENTS_HANDLED.labels(name, "dead_letter").inc()
-        log.warning("event dead-lettered", consumer=name, event_id=delivery.key, reason=reason)
+        if first:
+            EVENTS_HANDLED.labels(self.spec.name, "dead_letter").inc()
+            log.warning(
+                "event dead-lettered",
+                consumer=self.spec.name,
+                event_id=key,
+                reason=printable(reason, 300),
+            )
 
 
-def _peek_type(data: bytes) -> str | None:
-    try:
-        value = msgspec.json.decode(data)
-    except msgspec.DecodeError:
-        return None
-    kind = value.get("type") if isinstance(value, dict) else None
-    return kind if isinstance(kind, str) else None
+def _pending_after(msgs: list[Msg]) -> int:
+    return msgs[-1].metadata.num_pending or 0 if msgs else 0
 
 
 def _redelivery_delay(msg: Msg) -> float:
-    return min(0.2 * 2 ** (msg.metadata.num_delivered or 1), 10.0)
+    return min(0.2 * 2 ** delivered(msg), 10.0)
 
 
 async def _quietly(ack: Awaitable[None]) -> None:
@@ -296,3 +365,8 @@ async def _quietly(ack: Awaitable[None]) -> None:
         await ack
     except Exception as exc:
         log.debug("ack not delivered", error=str(exc))
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

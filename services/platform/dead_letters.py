@@ -12,13 +12,82 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+from nats.aio.msg import Msg
 
 from schemas.envelope import new_event_id
 
 from .bus import Bus, Published
-from .db import Pool
+from .db import Connection, Pool
+from .outbox import enqueue_bytes
+from .safe_input import json_problem, printable
 
 LETTER_ID = re.compile(r"^([a-z_][a-z0-9_]*):(\d+)$")
+HEADER_ROOM = 4096  # bytes kept free for the dead-letter copy's headers
+
+
+async def record_dead_letter(
+    conn: Connection,
+    bus: Bus,
+    *,
+    consumer: str,
+    schema: str,
+    context: str,
+    event_id: str,
+    event_type: str | None,
+    event_subject: str | None,
+    reason: str,
+    msg: Msg,
+) -> bool:
+    """Write the letter and its inbox row, and queue its copy for the dead-letter stream;
+    False when the inbox already held the event (handled before: nothing written).
+
+    Only what always stores goes in: the message as raw bytes, text made printable and
+    bounded. The stream copy is cut to what the server takes, saying so in a header (the
+    table keeps the whole message).
+    """
+    first = await conn.fetchval(
+        f"""INSERT INTO {schema}.inbox (consumer, event_id) VALUES ($1, $2)
+        ON CONFLICT DO NOTHING RETURNING true""",
+        consumer,
+        event_id,
+    )
+    if not first:
+        return False
+    reason = printable(reason)
+    subject = bus.canonical(msg.subject)
+    await conn.execute(
+        f"""INSERT INTO {schema}.dead_letter
+            (consumer, event_id, event_type, subject, stream_seq, deliveries, reason, payload,
+             event_subject)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        consumer,
+        event_id,
+        printable(event_type, 200) if event_type is not None else None,
+        printable(subject, 200),
+        msg.metadata.sequence.stream,
+        msg.metadata.num_delivered or 1,
+        reason,
+        msg.data,
+        printable(event_subject, 200) if event_subject is not None else None,
+    )
+    headers = {
+        "Skillsreg-Dead-Reason": reason[:1000],
+        "Skillsreg-Consumer": consumer,
+        "Skillsreg-Original-Subject": printable(subject, 200),
+        "Skillsreg-Event-Id": event_id,
+    }
+    payload, room = msg.data, max(bus.nc.max_payload - HEADER_ROOM, 0)
+    if len(payload) > room:
+        payload, headers["Skillsreg-Truncated"] = payload[:room], str(len(payload))
+    await enqueue_bytes(
+        conn,
+        schema,
+        f"dead:{consumer}:{event_id}",
+        bus.dead_letter_subject(context, consumer),
+        payload,
+        headers,
+    )
+    return True
 
 
 class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,8 +149,27 @@ async def get_letter(pool: Pool, schemas: Sequence[str], address: str) -> DeadLe
     return DeadLetter(**dict(row)) if row else None
 
 
+def stored_letter(schema: str, row: Any) -> DeadLetter:
+    """A letter from a `<schema>.dead_letter` row read with its payload."""
+    return DeadLetter(
+        schema=schema,
+        id=row["id"],
+        consumer=row["consumer"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        subject=row["subject"],
+        deliveries=row["deliveries"],
+        reason=row["reason"],
+        created_at=row["created_at"],
+        payload=bytes(row["payload"]),
+    )
+
+
 def replay_envelope(letter: DeadLetter) -> tuple[str, bytes]:
     """The original envelope with a new id (and where it came from), ready to publish."""
+    problem = json_problem(letter.payload)
+    if problem is not None:
+        raise NotReplayable(f"{letter.address} cannot be replayed as it is: {problem}")
     try:
         envelope = msgspec.json.decode(letter.payload)
     except msgspec.DecodeError as exc:

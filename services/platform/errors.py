@@ -8,11 +8,16 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from .bus import BusUnavailable
+from .db import UNAVAILABLE
 from .logs import get_logger
 
 log = get_logger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER = 5  # seconds a client should wait before resending when NATS is unavailable
+# Postgres unreachable (not any OSError: a missing file is no database outage).
+_DATABASE_AWAY = tuple(kind for kind in UNAVAILABLE if kind is not OSError)
 
 
 class Problem(HTTPException):
@@ -62,6 +67,13 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return Response(
             body, status_code=exc.status_code, media_type=MEDIA_TYPE, headers=exc.headers
         )
+    if isinstance(exc, BusUnavailable):
+        return problem_response(request, bus_unavailable(exc))
+    if isinstance(exc, _DATABASE_AWAY):
+        log.warning("postgres unavailable", path=request.url.path, error=str(exc))
+        problem = Problem(503, "unavailable", "Service unavailable", "the database is unreachable")
+        problem.headers = {"Retry-After": str(RETRY_AFTER)}
+        return problem_response(request, problem)
     if isinstance(exc, ValidationException):
         errors = [_validation_error(item) for item in (exc.extra or []) if isinstance(item, dict)]
         body = _body(400, "validation", "The request is not valid", exc.detail, request)
@@ -75,12 +87,34 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         )
         if isinstance(exc.extra, dict):
             body.update(exc.extra)
-        return Response(
-            body, status_code=exc.status_code, media_type=MEDIA_TYPE, headers=exc.headers
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 429:
+            # When to try again (RFC 9110): the rate limit's own reset, else its window.
+            headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
+        return Response(body, status_code=exc.status_code, media_type=MEDIA_TYPE, headers=headers)
     log.exception("unhandled error", path=request.url.path)
     body = _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal server error", None, request)
     return Response(body, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MEDIA_TYPE)
+
+
+def bus_unavailable(exc: BusUnavailable) -> Problem:
+    """503 for a submission NATS could not take. The event id comes from what the client sends
+    (release id, batch id, Idempotency-Key or the content), so a resend cannot apply twice."""
+    stored = (
+        "it may have been stored and will then apply"
+        if exc.maybe_stored
+        else "nothing was published"
+    )
+    problem = Problem(
+        503,
+        "bus-unavailable",
+        "Events cannot be accepted right now",
+        f"{exc}; {stored}. Resending the same request (the same release id, batch id or "
+        f"Idempotency-Key, or the same content) is safe: it applies at most once.",
+        retry_safe=True,
+    )
+    problem.headers = {"Retry-After": str(RETRY_AFTER)}
+    return problem
 
 
 def _validation_error(item: dict[str, Any]) -> dict[str, Any]:

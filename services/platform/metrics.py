@@ -31,3 +31,8 @@ CONSUMER_HEALTHY = Gauge(
     # process that died leaves no stale 1 behind.
     multiprocess_mode="livemin",
 )
+CONSUMER_RESTARTS = Counter(
+    "skillsreg_consumer_restarts_total",
+    "Fetch loops (and other background tasks) that died and were started again.",
+    ["task"],
+)

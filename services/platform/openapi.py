@@ -3,7 +3,8 @@
 `create_app` calls `document_problems(app)`: each operation gains the RFC 9457 responses its
 signature implies (400 for any input, 404 for path parameters, 401/403 when it takes a
 principal, 413 for a body), each with an example. A handler may add others with
-`responses=problem_responses(409, 422)`; its own entries win.
+`responses=problem_responses(409, 422)`; its own entries win. Operations that publish (take
+`bus`) also document 503.
 """
 
 from __future__ import annotations
@@ -60,7 +61,13 @@ _EXAMPLES: dict[int, dict[str, Any]] = {
         "errors": [{"field": "items[3].code", "message": "unknown occupation code"}],
     },
     429: {"type": "/problems/too-many-requests", "title": "Too many requests", "status": 429},
-    503: {"type": "/problems/unavailable", "title": "Service unavailable", "status": 503},
+    503: {
+        "type": "/problems/bus-unavailable",
+        "title": "Events cannot be accepted right now",
+        "status": 503,
+        "detail": "not connected to NATS; nothing was published. Resending the same request "
+        "is safe: it applies at most once.",
+    },
 }
 
 # Names Litestar injects itself: never client input.
@@ -114,6 +121,8 @@ def implied_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> list[int]:
         statuses.append(404)
     if "data" in names:
         statuses.append(413)
+    if "bus" in names:  # publishes: NATS may be unavailable (503, resend safe)
+        statuses.append(503)
     return statuses
 
 

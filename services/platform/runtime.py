@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .auth import TokenCache
+from .auth import TokenCache, listen_for_revocations
 from .bus import Bus
 from .consumer import Consumer, ConsumerSpec
 from .db import Pool, create_pool
 from .logs import get_logger
+from .metrics import CONSUMER_RESTARTS
 from .outbox import run_relay
+from .readiness import consumer_problems, instance_of, run_heartbeat
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -50,6 +56,8 @@ class Runtime:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     # The one Litestar app of this process (`app()`), set by whatever serves it.
     http_app: Litestar | None = None
+    # This runtime's heartbeat rows (one process may hold several runtimes, as tests do).
+    worker: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
     @classmethod
     async def open(
@@ -61,7 +69,10 @@ class Runtime:
         )
         try:
             bus = await Bus.connect(
-                settings.nats_url, root=settings.subject_root, replicas=settings.stream_replicas
+                settings.nats_url,
+                root=settings.subject_root,
+                replicas=settings.stream_replicas,
+                publish_timeout=settings.publish_timeout,
             )
         except BaseException:
             await pool.close()
@@ -96,16 +107,27 @@ class Runtime:
                     workers=s.consumer_workers,
                 )
                 self.consumers.append(consumer)
-                self._spawn(f"consumer:{spec.name}", consumer.run(self.stop))
+                for _ in range(consumer.workers):
+                    self.supervise(
+                        f"consumer:{spec.name}", functools.partial(consumer.work, self.stop)
+                    )
             if service.outbox:
-                self._spawn(
+                self.supervise(
                     f"relay:{service.schema}",
-                    run_relay(self.pool, self.bus, service.schema, self.stop),
+                    functools.partial(run_relay, self.pool, self.bus, service.schema, self.stop),
                 )
             for hook in service.startup:
                 self._spawn(f"startup:{service.name}:{hook.__name__}", hook(self))
+        if self.consumers:
+            instance = instance_of(s)
+            self._spawn(
+                "heartbeat",
+                run_heartbeat(self.pool, instance, self.worker, self.consumers, self.stop),
+            )
 
     def _spawn(self, name: str, work: Awaitable[None]) -> None:
+        """A one-off task (start-up hooks): its failure is logged, not repeated."""
+
         async def guarded() -> None:
             try:
                 await work
@@ -116,15 +138,74 @@ class Runtime:
 
         self.tasks.append(asyncio.create_task(guarded(), name=name))
 
+    def supervise(self, name: str, start: Callable[[], Awaitable[None]]) -> None:
+        """A task that must run until `stop`: if it dies or returns early it is started again,
+        after a pause that doubles up to 30 s (reset once it has run a minute), and counted."""
+
+        async def supervised() -> None:
+            pause = 0.5
+            while not self.stop.is_set():
+                began = time.monotonic()
+                try:
+                    await start()
+                    if self.stop.is_set():
+                        return
+                    log.error("background task ended on its own; starting it again", task=name)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("background task failed; starting it again", task=name)
+                CONSUMER_RESTARTS.labels(name).inc()
+                pause = 0.5 if time.monotonic() - began > 60 else pause
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), timeout=pause)
+                pause = min(pause * 2, 30.0)
+
+        self.tasks.append(asyncio.create_task(supervised(), name=name))
+
+    def listen_for_revocations(self) -> None:
+        """In every process that serves HTTP: drop cached tokens the moment one is revoked
+        (restarted if its connection is lost; nothing is cached meanwhile)."""
+        assert self.settings.database_url
+        self.supervise(
+            "tokens:revocations",
+            functools.partial(
+                listen_for_revocations, self.settings.database_url, self.tokens, self.stop
+            ),
+        )
+
     async def ready(self) -> dict[str, bool]:
-        checks = {"postgres": False, "nats": await self.bus.ready()}
+        checks, _ = await self.readiness()
+        return checks
+
+    async def readiness(self) -> tuple[dict[str, bool], dict[str, str]]:
+        """Checks (postgres, nats, consumers) and, per consumer this runtime serves, "ok" or
+        what is wrong, from the heartbeats of its instance (see readiness.py)."""
+        checks = {"postgres": False, "nats": await self.bus.ready(), "consumers": True}
         try:
             await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2)
             checks["postgres"] = True
         except Exception:
             pass
-        checks["consumers"] = all(c.healthy for c in self.consumers)
-        return checks
+        names = [spec.name for s in self.services for spec in s.consumers]
+        report: dict[str, str] = {}
+        if names and checks["postgres"]:
+            try:
+                report = await asyncio.wait_for(
+                    consumer_problems(
+                        self.pool,
+                        instance_of(self.settings),
+                        names,
+                        self.settings.consumer_stall_seconds,
+                    ),
+                    timeout=2,
+                )
+            except Exception as exc:
+                report = {name: f"unknown: {exc}" for name in names}
+        elif names:
+            report = {name: "unknown: postgres unreachable" for name in names}
+        checks["consumers"] = all(problem == "ok" for problem in report.values())
+        return checks, report
 
     async def close(self) -> None:
         self.stop.set()

@@ -152,6 +152,8 @@ async def serve_http(app: Litestar, listener: socket.socket) -> None:
         lifespan="on",
         access_log=False,
         http="httptools",
+        # Forwarded headers are believed only from SKILLSREG_TRUSTED_PROXIES (proxies.py).
+        proxy_headers=False,
         timeout_graceful_shutdown=HTTP_GRACE,
     )
     await uvicorn.Server(config).serve(sockets=[listener])

@@ -37,7 +37,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     consumer_workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     consumer_max_deliver: int = 5
     consumer_ack_wait: float = 30.0
+    # Readiness fails when a consumer has messages waiting and made no progress this long.
+    consumer_stall_seconds: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    # The replica a process reports readiness for (default: host name and process group, which
+    # every process one `skillsreg serve` starts shares).
+    instance: str = ""
     max_request_bytes: int = 8 * 1024 * 1024
+    # How long a submission waits for JetStream to acknowledge its event before answering 503.
+    publish_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     load_baseline: bool = True
     baseline_csv: Path = Path(__file__).resolve().parents[2] / "data" / "csco22.csv"
     db_pool_max: int = 10
@@ -51,6 +58,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     id_hash_key: str = "dev-only-id-hash-key-not-secret"
     # Public certificate verification: requests per minute per client address.
     verify_rate_per_minute: int = 120
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For / Forwarded
+    # headers name the client; from any other peer those headers are ignored.
+    trusted_proxies: str = ""
     # Open-data exports: where the files go (default <data_dir>/exports), how often a
     # scheduled export runs, in hours (the first at start-up when none exists; 0 = only on
     # demand), and how many complete runs are kept (older ones are deleted).

@@ -24,6 +24,7 @@ from types import FrameType
 
 from .logs import get_logger
 from .ports import StartRefused
+from .readiness import instance_of
 from .runtime import Service
 from .serve import STOP_SIGNALS, log_serving
 from .settings import Settings
@@ -112,6 +113,9 @@ class Supervisor:
             "NATS_URL": str(self.settings.nats_url),
             # Each process writes its metrics here; /metrics in any HTTP worker sums them.
             "PROMETHEUS_MULTIPROC_DIR": self.metrics_dir,
+            # Children run in sessions of their own, so readiness cannot group them by
+            # process group: they name the server's instance instead.
+            "SKILLSREG_INSTANCE": instance_of(self.settings),
         }
         child.proc = subprocess.Popen(args, env=env, pass_fds=fds, start_new_session=True)
         child.started = time.monotonic()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from services.platform.runtime import Service
 
-from .api import AssessmentBatchController, RefusedEventController
+from .api import AssessmentBatchController
 from .api_bodies import EvaluationBodyController
 from .api_certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
 from .demo import load_demo
-from .handlers import configure_person_key
 
 SERVICE = Service(
     name="ratings",
@@ -19,9 +18,8 @@ SERVICE = Service(
         AssessmentBatchController,
         CertificateController,
         PeopleController,
-        RefusedEventController,
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],
-    startup=[configure_person_key, load_demo],
+    startup=[load_demo],
 )

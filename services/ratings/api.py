@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
-from schemas.envelope import Event, RawEvent
+from schemas.envelope import Event
 from schemas.ratings import (
     ASSESSMENT_SUBMITTED,
     AssessedCandidate,
@@ -21,23 +21,18 @@ from schemas.ratings import (
     AssessmentBatchSummary,
     AssessmentSubmitted,
     CandidateOutcome,
-    RefusedEvent,
-    RefusedEventPage,
 )
 from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
+from services.platform.national_ids import normalise_id, person_hasher
 from services.platform.openapi import problem_responses
+from services.platform.safe_input import decodable
 from services.platform.submissions import MAX_WAIT, preferred_wait, wait_for
 
 from . import examples, store
-from .domain import (
-    MAX_BATCH,
-    candidate_problems,
-    normalise_id,
-    person_hasher,
-)
+from .domain import MAX_BATCH, candidate_problems
 from .handlers import content_hash, today
 
 
@@ -156,7 +151,12 @@ class AssessmentBatchController(Controller):
         pool: PoolDep,
         body_id: Annotated[str | None, Parameter(required=False, max_length=100)] = None,
         after: Annotated[
-            str | None, Parameter(required=False, description="`next_after` of the last page")
+            str | None,
+            Parameter(
+                pattern=r"^[0-9T:.+\-]{10,40}\|[A-Za-z0-9._:\-]{1,100}$",
+                required=False,
+                description="`next_after` of the last page",
+            ),
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> AssessmentBatchPage:
@@ -194,7 +194,7 @@ class AssessmentBatchController(Controller):
         batch_id: FromPath[str],
         principal: PrincipalDep,
         pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=-1, required=False)] = None,
+        after: Annotated[int | None, Parameter(ge=-1, le=MAX_BATCH, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=MAX_BATCH)] = 1000,
     ) -> AssessmentBatch:
         authorise(principal, "ministry", "evaluation_body")
@@ -202,7 +202,7 @@ class AssessmentBatchController(Controller):
         if header is None:
             refused = await store.refused_batch(pool, batch_id)
             if refused is not None:
-                _for_body(principal, refused["body_id"])
+                _for_body(principal, body_of(refused["payload"]) or "")
                 raise Problem(
                     422,
                     "batch-refused",
@@ -304,46 +304,20 @@ async def _batch_view(
     )
 
 
-_envelope = msgspec.json.Decoder(RawEvent)
+class _Envelope(msgspec.Struct):
+    data: _BodyOf
 
 
-def _subject_of(payload: bytes) -> str | None:
+class _BodyOf(msgspec.Struct):
+    body_id: str = ""
+
+
+def body_of(payload: bytes) -> str | None:
+    """The body a refused batch was submitted for (its dead letter keeps the message as bytes);
+    None when the message was never readable."""
+    if not decodable(payload):
+        return None
     try:
-        return _envelope.decode(payload).subject
+        return msgspec.json.decode(payload, type=_Envelope).data.body_id or None
     except msgspec.DecodeError:
         return None
-
-
-class RefusedEventController(Controller):
-    path = "/dead-letters/ratings"
-    tags = ["ratings"]
-
-    @get(
-        "/",
-        summary="Events the ratings consumers refused, newest first (ministry, admin)",
-        security=[{"BearerToken": []}],
-    )
-    async def list_refused(
-        self,
-        principal: PrincipalDep,
-        pool: PoolDep,
-        after: Annotated[int | None, Parameter(ge=0, required=False)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-    ) -> RefusedEventPage:
-        authorise(principal, "ministry")
-        rows = await store.dead_letters(pool, after=after, limit=limit + 1)
-        items = [
-            RefusedEvent(
-                id=r["id"],
-                consumer=r["consumer"],
-                event_id=r["event_id"],
-                event_type=r["event_type"],
-                subject=_subject_of(r["payload"]),
-                reason=r["reason"],
-                deliveries=r["deliveries"],
-                created_at=r["created_at"],
-            )
-            for r in rows[:limit]
-        ]
-        more = len(rows) > limit
-        return RefusedEventPage(items=items, next_after=items[-1].id if more else None)

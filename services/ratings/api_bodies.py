@@ -108,7 +108,12 @@ class EvaluationBodyController(Controller):
     async def list_bodies(
         self,
         pool: PoolDep,
-        after: Annotated[str | None, Parameter(required=False, description="Last id seen")] = None,
+        after: Annotated[
+            str | None,
+            Parameter(
+                pattern=r"^[A-Za-z0-9._:\-]{1,100}$", required=False, description="Last id seen"
+            ),
+        ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> EvaluationBodyPage:
         rows = await store.list_bodies(pool, after, limit + 1)

@@ -23,19 +23,13 @@ from schemas.ratings import (
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
+from services.platform.national_ids import normalise_id, person_ref, resident_id_problem
 from services.platform.openapi import problem_responses
+from services.platform.proxies import rate_limit_key
 from services.platform.settings import Settings
 
 from . import examples, store_certificates
-from .domain import (
-    MAX_VERIFY,
-    certificate_number_problem,
-    mask_name,
-    normalise_id,
-    person_ref,
-    resident_id_problem,
-    same_name,
-)
+from .domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
 from .handlers import revoke_certificates, today
 
 # Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the
@@ -43,7 +37,15 @@ from .handlers import revoke_certificates, today
 # so a limit far above real traffic costs more per request the more it allows).
 _VERIFY_RATE = Settings.from_env().verify_rate_per_minute
 VERIFY_LIMITED = (
-    [RateLimitConfig(rate_limit=("minute", _VERIFY_RATE), store="ratings_verify_rate").middleware]
+    [
+        RateLimitConfig(
+            rate_limit=("minute", _VERIFY_RATE),
+            store="ratings_verify_rate",
+            # The client behind a trusted proxy, else the peer (services.platform.proxies).
+            identifier_for_request=rate_limit_key,
+            set_rate_limit_headers=True,  # RateLimit-Reset becomes the 429's Retry-After
+        ).middleware
+    ]
     if _VERIFY_RATE > 0
     else []
 )

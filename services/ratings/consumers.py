@@ -22,6 +22,7 @@ ASSESSMENTS = ConsumerSpec(
     context="ratings",
     schema="ratings",
     routes={ASSESSMENT_SUBMITTED: Route(AssessmentSubmitted, apply_assessment)},
+    subject_field="batch_id",
 )
 
 # Ratings granted by competition results, and withdrawn by later result revisions. One

@@ -14,10 +14,11 @@ from datetime import date
 from schemas.envelope import Event
 from schemas.ratings import ASSESSMENT_SUBMITTED, AssessedCandidate, AssessmentSubmitted
 from services.platform.logs import get_logger
+from services.platform.national_ids import mod11_2, normalise_id, person_ref
 from services.platform.runtime import Runtime
 
 from . import store
-from .domain import LEVELS, mod11_2, normalise_id, person_ref
+from .domain import LEVELS
 
 log = get_logger(__name__)
 

@@ -4,6 +4,7 @@ withdrawals, revocation."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,8 +25,6 @@ from schemas.ratings import (
 from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection
-from services.platform.runtime import Runtime
-from services.platform.settings import Settings
 
 from . import store, store_certificates
 from .domain import (
@@ -36,13 +35,11 @@ from .domain import (
     certificate_numbers,
     decide,
     mask_name,
-    normalise_id,
-    person_ref,
-    resident_id_problem,
     serial_lane,
 )
 
 SCHEMA = "ratings"
+_PERSON = re.compile(r"^[0-9a-f]{64}$")
 PART_SIZE = 1_000  # certificates per issued event: far below the bus payload limit
 
 # One candidate's entry in a batch's outcome document: index, name, id_last4,
@@ -50,24 +47,6 @@ PART_SIZE = 1_000  # certificates per issued event: far below the bus payload li
 OutcomeEntry = tuple[
     int, str, str, str, str, float, float, float | None, str, str | None, str | None
 ]
-
-
-class _PersonKey:
-    """The HMAC key for national IDs: set from the runtime's settings at start-up."""
-
-    value: bytes | None = None
-
-    def get(self) -> bytes:
-        if self.value is None:
-            self.value = Settings.from_env().id_hash_key.encode()
-        return self.value
-
-
-PERSON_KEY = _PersonKey()
-
-
-async def configure_person_key(runtime: Runtime) -> None:
-    PERSON_KEY.value = runtime.settings.id_hash_key.encode()
 
 
 def today() -> date:
@@ -243,10 +222,11 @@ async def _announce(
 # -- ratings granted by competition results ---------------------------------------------------
 
 
-def _grant_problem(grant: GrantedRating, status: str | None, on: date) -> str | None:
-    problem = resident_id_problem(normalise_id(grant.national_id), on)
-    if problem:
-        return f"national ID: {problem}"
+def _grant_problem(grant: GrantedRating, status: str | None) -> str | None:
+    # The national ID was checked where it was received (the competitions API); it travels
+    # only as its keyed hash.
+    if not _PERSON.match(grant.person):
+        return "not a person reference (a keyed hash of the national ID)"
     if grant.level not in RANK:
         return f"unknown level {grant.level!r}"
     if grant.level in TOP_GRADES:
@@ -275,9 +255,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
     statuses = await store.occupation_statuses(
         conn, sorted({g.occupation_code for g in fresh.values()})
     )
-    problems = {
-        gid: _grant_problem(g, statuses.get(g.occupation_code), today()) for gid, g in fresh.items()
-    }
+    problems = {gid: _grant_problem(g, statuses.get(g.occupation_code)) for gid, g in fresh.items()}
     numbers: dict[str, str] = {}
     for year in sorted({g.awarded_on.year for gid, g in fresh.items() if not problems[gid]}):
         ids = [gid for gid, g in fresh.items() if not problems[gid] and g.awarded_on.year == year]
@@ -297,18 +275,17 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
             for gid in fresh
         ],
     )
-    key, issued_on = PERSON_KEY.get(), today()
+    issued_on = today()
     rows: list[tuple[Any, ...]] = []
     issued: list[IssuedCertificate] = []
     for gid in recorded & numbers.keys():
         g = fresh[gid]
-        national_id = normalise_id(g.national_id)
-        person = person_ref(national_id, key)
+        person = g.person
         rows.append(
             (
                 numbers[gid],
                 person,
-                national_id[-4:],
+                g.id_last4,
                 g.name,
                 g.occupation_code,
                 g.level,
@@ -325,7 +302,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
             IssuedCertificate(
                 number=numbers[gid],
                 person=person,
-                id_last4=national_id[-4:],
+                id_last4=g.id_last4,
                 name_masked=mask_name(g.name),
                 occupation_code=g.occupation_code,
                 level=g.level,  # type: ignore[arg-type]

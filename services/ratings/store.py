@@ -11,7 +11,6 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from schemas.ratings import ASSESSMENT_SUBMITTED
 from services.platform.db import Connection, Pool
 
 Conn = Connection | Pool
@@ -238,34 +237,11 @@ async def batch_outcomes(conn: Conn, batch_id: str) -> list[list[Any]]:
     return msgspec.json.decode(zlib.decompress(document)) if document else []
 
 
-async def dead_letters(conn: Conn, *, after: int | None, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT id, consumer, event_id, event_type, deliveries, reason, created_at, payload
-        FROM ratings.dead_letter WHERE ($1::bigint IS NULL OR id < $1)
-        ORDER BY id DESC LIMIT $2""",
-        after,
-        limit,
-    )
-
-
 async def refused_batch(conn: Conn, batch_id: str) -> asyncpg.Record | None:
-    """The latest dead letter of a submission for `batch_id`, if it never applied.
-
-    Dead letters are few, so reading their payloads is cheap; the CASE keeps undecodable
-    payloads (which have no event type) from being parsed.
-    """
+    """The latest dead letter of a submission for `batch_id` (payload left as bytes)."""
     return await conn.fetchrow(
-        """
-        SELECT reason, created_at, body_id FROM (
-            SELECT reason, created_at,
-                   CASE WHEN event_type = $2
-                        THEN convert_from(payload, 'UTF8')::jsonb -> 'data' END AS data
-            FROM ratings.dead_letter
-        ) letter, LATERAL (SELECT data ->> 'body_id' AS body_id) body
-        WHERE data ->> 'batch_id' = $1
-        ORDER BY created_at DESC
-        LIMIT 1
-        """,
+        """SELECT reason, created_at, payload FROM ratings.dead_letter
+        WHERE event_subject = $1 AND consumer = 'ratings-assessments'
+        ORDER BY id DESC LIMIT 1""",
         batch_id,
-        ASSESSMENT_SUBMITTED,
     )

@@ -1,0 +1,23 @@
+"""occupations: dead letters found by what they are about, never by parsing payloads in SQL
+
+Revision ID: occupations_0004
+Revises: occupations_0003
+Create Date: 2026-12-01
+"""
+
+from migrations.bus_tables import add_dead_letter_subject
+
+revision = "occupations_0004"
+down_revision = "occupations_0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_dead_letter_subject("occupations", "release_id")
+
+
+def downgrade() -> None:
+    from alembic import op
+
+    op.execute("ALTER TABLE occupations.dead_letter DROP COLUMN event_subject")

@@ -25,8 +25,12 @@ NUMBER = "2026-000001-00000001-8"  # well-formed; no such certificate: 404 until
 
 
 @pytest.fixture
-async def two_processes(servers: Servers, database_url: str) -> AsyncIterator[list[str]]:
-    """Two `python -m services` processes on one database and one NATS subject root."""
+async def two_processes(
+    servers: Servers, database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[list[str]]:
+    """Two `python -m services` servers on one database and one NATS subject root; each is
+    one process unless the test asks for HTTP workers (`indirect` parameter)."""
+    workers = str(getattr(request, "param", 0))
     root = unique("t")
     urls, processes = [], []
     with tempfile.TemporaryDirectory(prefix="skillsreg-two-") as exports:
@@ -42,6 +46,7 @@ async def two_processes(servers: Servers, database_url: str) -> AsyncIterator[li
                     "SKILLSREG_LOAD_BASELINE": "false",
                     "SKILLSREG_EXPORT_DIR": exports,
                     "SKILLSREG_LOG_LEVEL": "WARNING",
+                    "SKILLSREG_HTTP_WORKERS": workers,
                 }
                 processes.append(start_server(env))
                 urls.append(f"http://127.0.0.1:{port}")
@@ -54,26 +59,30 @@ async def two_processes(servers: Servers, database_url: str) -> AsyncIterator[li
             await delete_streams(servers.nats_url, root)
 
 
+@pytest.mark.parametrize("two_processes", [2], indirect=True)
 async def test_a_revoked_token_stops_working_at_once_in_every_process(
     two_processes: list[str], database_url: str
 ) -> None:
     conn = await asyncpg.connect(database_url)
     try:
-        # Each process listens for revocations (and so caches tokens).
+        # Each HTTP process (two servers of two workers) listens for revocations and caches.
         listening = """SELECT count(*) FROM pg_stat_activity
             WHERE datname = current_database() AND query LIKE 'LISTEN %platform_token_revoked%'"""
-        assert await conn.fetchval(listening) == 2
+        assert await conn.fetchval(listening) == 4
         token_id, token = await create_token(conn, "admin", "ops", "revocation test")
         admin = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(timeout=30) as http:
-            for _ in range(2):  # the second look-up is served from each process's cache
+        # A new connection per request, so the workers sharing a socket take turns.
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(timeout=30, limits=fresh) as http:
+            for _ in range(10):  # later look-ups are served from each process's cache
                 for url in two_processes:
                     response = await http.get(f"{url}/dead-letters/occupations", headers=admin)
                     assert response.status_code == 200, response.text
             assert await revoke_token(conn, token_id)
-            for url in two_processes:
-                response = await http.get(f"{url}/dead-letters/occupations", headers=admin)
-                assert response.status_code == 401, url
+            for _ in range(10):
+                for url in two_processes:
+                    response = await http.get(f"{url}/dead-letters/occupations", headers=admin)
+                    assert response.status_code == 401, url
     finally:
         await conn.close()
 

@@ -8,11 +8,17 @@ from .api import OccupationController
 from .consumers import CATALOGUE
 from .release_api import DeadLetterController, ReleaseController
 from .startup import load_baseline, load_demo_releases
+from .work_type_api import WorkTypeController
 
 SERVICE = Service(
     name="occupations",
     schema="occupations",
-    route_handlers=[OccupationController, ReleaseController, DeadLetterController],
+    route_handlers=[
+        OccupationController,
+        WorkTypeController,
+        ReleaseController,
+        DeadLetterController,
+    ],
     consumers=[CATALOGUE],
     contexts=["occupations"],
     startup=[load_baseline, load_demo_releases],

@@ -18,7 +18,6 @@ from schemas.occupations import (
     ReleasePage,
     ReleasePublished,
     ReleaseStatus,
-    ReleaseSummary,
 )
 from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
@@ -36,6 +35,7 @@ from .handlers import (
     release_status,
     status_url,
     submit_release,
+    summary_of,
 )
 
 RELEASE_EXAMPLE = Example(
@@ -92,7 +92,9 @@ class ReleaseController(Controller):
         description=(
             "Validates the whole release against the current catalogue, publishes "
             "`skills.occupations.release.published` and answers 202 with a status URL. "
-            f"At most {RELEASE_ITEM_LIMIT} entries (items + amendments + retirements). "
+            f"At most {RELEASE_ITEM_LIMIT} entries (occupations and work types added, amended, "
+            "retired). A `kind: proposal` (public-comment draft) is kept but changes nothing; "
+            "the final release names it in `supersedes`. "
             "`Prefer: wait=N` waits up to N seconds (max 30) for the outcome."
         ),
         security=[{"BearerToken": []}],
@@ -158,7 +160,7 @@ class ReleaseController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> ReleasePage:
         rows = await views.list_releases(pool, after=after, limit=limit + 1)
-        items = [ReleaseSummary(**dict(r)) for r in rows[:limit]]
+        items = [summary_of(r) for r in rows[:limit]]
         if len(rows) <= limit:
             return ReleasePage(items=items)
         last = items[-1].revision

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Text = Annotated[str, msgspec.Meta(max_length=10_000)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+NO_NUL = r"^[^\x00]*$"  # Postgres text cannot hold NUL: refuse it at the edge, by field
+Text = Annotated[str, msgspec.Meta(max_length=10_000, pattern=NO_NUL)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
 WorkTypeCode = Annotated[
     str,
     msgspec.Meta(

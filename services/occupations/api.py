@@ -30,6 +30,7 @@ from schemas.occupations import (
     WorkTypeDiffEntry,
     WorkTypeRef,
 )
+from schemas.release_parts import NO_NUL
 from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
@@ -108,7 +109,13 @@ class OccupationController(Controller):
         pool: PoolDep,
         q: Annotated[
             str | None,
-            Parameter(min_length=1, max_length=100, description="Search text", required=False),
+            Parameter(
+                min_length=1,
+                max_length=100,
+                pattern=NO_NUL,
+                description="Search text: name, alias, pinyin, work type or code",
+                required=False,
+            ),
         ] = None,
         as_of: Annotated[
             str | None, Parameter(description="A release id, e.g. `csco-2022`", required=False)

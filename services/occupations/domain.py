@@ -36,7 +36,7 @@ CLASSIFICATION_HISTORY: tuple[tuple[str, str, dict[str, int], str], ...] = (
     ),
     ("first_new_occupations", "2004", {}, HANDMSG),
     ("batches_by_2009", "2004–2009", {"batches": 12, "occupations_over": 120}, HANDMSG),
-    ("new_occupation_batches", "2019–2022", {"batches": 5, "occupations": 74}, HANDMSG),
+    ("batches", "2019–2022", {"batches": 5, "occupations": 74}, HANDMSG),
     (
         "yearly_batch",
         "2024",

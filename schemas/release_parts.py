@@ -67,11 +67,17 @@ class PublishedFigures(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     source: Text = ""
 
 
+ImportNoteKind = Literal[
+    "repeat_identical", "repeat_differs", "wrong_shape", "group_code_reused", "group_missing"
+]
+
+
 class ImportNote(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A row of a source file the import dropped or refused, and why."""
 
     line: Count | None = None
-    code: Annotated[str, msgspec.Meta(max_length=40)]
+    code: Annotated[str, msgspec.Meta(max_length=40, pattern=NO_NUL)]
+    kind: ImportNoteKind  # what happened, for readers in any language; `reason` says it in full
     reason: Text
 
 

@@ -41,7 +41,12 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, ImportReport]:
         code, level = row["code"].strip(), int(row["level"])
         if not is_code(code) or not shape_fits(code, level):
             refused.append(
-                ImportNote(line=line, code=code, reason=f"cannot be a level-{level} entry")
+                ImportNote(
+                    line=line,
+                    code=code,
+                    kind="wrong_shape",
+                    reason=f"cannot be a level-{level} entry",
+                )
             )
             continue
         if code in items and items[code].level != level:
@@ -49,6 +54,7 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, ImportReport]:
                 ImportNote(
                     line=line,
                     code=code,
+                    kind="group_code_reused",
                     reason=f"a level-{level} row, but {code} is already a level-"
                     f"{items[code].level} group; an occupation code ends in 00 only where no "
                     "minor group has that code",
@@ -67,9 +73,14 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, ImportReport]:
             tags=tags,  # type: ignore[arg-type]
         )
         if code in items:
-            same = "an identical" if items[code] == item else "a differing"
+            same = items[code] == item
             duplicates.append(
-                ImportNote(line=line, code=code, reason=f"{same} repeat of an earlier row")
+                ImportNote(
+                    line=line,
+                    code=code,
+                    kind="repeat_identical" if same else "repeat_differs",
+                    reason=f"{'an identical' if same else 'a differing'} repeat of an earlier row",
+                )
             )
             continue
         items[code] = item
@@ -88,6 +99,7 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, ImportReport]:
         missing_groups=[
             ImportNote(
                 code=code,
+                kind="group_missing",
                 reason="group missing from the file; its occupations hang on the next group up",
             )
             for code in missing

@@ -377,10 +377,10 @@ class WorkTypeDiffEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WorkTypeDiff(msgspec.Struct, frozen=True, kw_only=True):
-    added: list[WorkTypeDiffEntry] = []
-    amended: list[WorkTypeDiffEntry] = []
-    retired: list[WorkTypeDiffEntry] = []
-    counts: dict[str, int] = {}
+    added: list[WorkTypeDiffEntry]
+    amended: list[WorkTypeDiffEntry]
+    retired: list[WorkTypeDiffEntry]
+    counts: dict[str, int]
 
 
 class OccupationDiff(msgspec.Struct, frozen=True, kw_only=True):
@@ -390,7 +390,7 @@ class OccupationDiff(msgspec.Struct, frozen=True, kw_only=True):
     amended: list[DiffEntry]
     retired: list[DiffEntry]
     counts: dict[str, int]
-    work_types: WorkTypeDiff = WorkTypeDiff()
+    work_types: WorkTypeDiff
 
 
 class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):

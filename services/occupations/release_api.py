@@ -39,7 +39,7 @@ from .handlers import (
 )
 
 RELEASE_EXAMPLE = Example(
-    summary="One new occupation, a rename and a retirement (invented)",
+    summary="One new occupation with a work type, a rename and a retirement (invented)",
     value={
         "release_id": "example-2025",
         "title": "Example batch (invented)",
@@ -57,6 +57,14 @@ RELEASE_EXAMPLE = Example(
         ],
         "amendments": [{"code": "4-04-05-01", "name_en": "Computer programmer"}],
         "retirements": [{"code": "4-04-05-02", "reason": "merged (example)"}],
+        "work_types": [
+            {
+                "code": "4-04-05-90-01",
+                "name_zh": "示例工种（演示）",
+                "name_en": "Example work type (demo)",
+                "invented": ["code", "name"],
+            }
+        ],
     },
 )
 

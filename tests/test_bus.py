@@ -123,8 +123,18 @@ async def test_poison_message_is_dead_lettered_and_the_rest_flow(client: Client)
 
 
 async def test_event_failing_every_delivery_is_dead_lettered_after_max(client: Client) -> None:
-    # Postgres refuses NUL characters in text: this event fails on every delivery.
-    bad = release_event(release("always-fails", occupation("4-04-05-95", "bad\x00name")))
+    # A database fault on every delivery (NUL, which Postgres refuses, is now refused by the
+    # event's own schema): a trigger refuses this one occupation.
+    await client.runtime.pool.execute(
+        """CREATE FUNCTION occupations.refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.code = '4-04-05-95' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER refuse_for_test BEFORE INSERT ON occupations.occupation
+            FOR EACH ROW EXECUTE FUNCTION occupations.refuse_for_test();"""
+    )
+    bad = release_event(release("always-fails", occupation("4-04-05-95", "bad name")))
     await client.runtime.bus.publish(bad)
     good = release_event(release("after-failure", occupation("4-04-05-96")))
     await client.runtime.bus.publish(good)

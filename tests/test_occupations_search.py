@@ -114,3 +114,10 @@ async def test_hostile_search_text_is_answered_not_crashed(shared_client: Client
     for raw in ("%ED%A0%80", "%FF%FE", "x%00"):  # a lone surrogate, invalid UTF-8, NUL
         response = await client.get(f"/occupations?q={raw}")
         assert response.status_code in (200, 400), (raw, response.text)
+
+
+async def test_tag_names_find_tagged_occupations(shared_client: Client) -> None:
+    client = shared_client
+    for query, tag in (("绿色职业", "green"), ("数字职业", "digital"), ("shuzizhiye", "digital")):
+        found = (await search(client, q=query, limit=50))["items"]
+        assert len(found) == 50 and all(tag in o["tags"] for o in found), query

@@ -94,18 +94,25 @@ def upgrade() -> None:
         DROP INDEX occupations.occupation_search;
         ALTER TABLE occupations.occupation DROP COLUMN search_text;
         DROP FUNCTION occupations.search_text(text, text, text[]);
+        -- Tags are searchable by their names too (数字职业 / digital, 绿色职业 / green).
         CREATE FUNCTION occupations.search_text(
-            name_zh text, name_en text, aliases text[], name_pinyin text, alias_pinyin text)
+            name_zh text, name_en text, aliases text[], name_pinyin text, alias_pinyin text,
+            tags text[])
         RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$ SELECT lower(name_zh || ' ' || coalesce(name_en, '') || ' '
                            || array_to_string(aliases, ' ') || ' ' || name_pinyin || ' '
-                           || alias_pinyin) $$;
+                           || alias_pinyin || ' ' || array_to_string(ARRAY(
+                               SELECT CASE t
+                                   WHEN 'digital' THEN '数字职业 digital shuzizhiye szzy'
+                                   WHEN 'green' THEN '绿色职业 green lvsezhiye lszy'
+                               END
+                               FROM unnest(tags) AS t), ' ')) $$;
         CREATE FUNCTION occupations.work_type_text(keys text[])
         RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$ SELECT array_to_string(keys, ' ') $$;
         ALTER TABLE occupations.occupation
             ADD COLUMN search_text text GENERATED ALWAYS AS (occupations.search_text(
-                name_zh, name_en, aliases, name_pinyin, alias_pinyin)) STORED,
+                name_zh, name_en, aliases, name_pinyin, alias_pinyin, tags)) STORED,
             ADD COLUMN work_type_text text GENERATED ALWAYS AS (
                 occupations.work_type_text(work_type_search)) STORED;
         CREATE INDEX occupation_search ON occupations.occupation
@@ -154,7 +161,7 @@ def downgrade() -> None:
         DROP INDEX occupations.occupation_search;
         ALTER TABLE occupations.occupation DROP COLUMN work_type_text, DROP COLUMN search_text;
         DROP FUNCTION occupations.work_type_text(text[]);
-        DROP FUNCTION occupations.search_text(text, text, text[], text, text);
+        DROP FUNCTION occupations.search_text(text, text, text[], text, text, text[]);
         CREATE FUNCTION occupations.search_text(name_zh text, name_en text, aliases text[])
         RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$ SELECT lower(name_zh || ' ' || coalesce(name_en, '') || ' '

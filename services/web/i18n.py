@@ -23,8 +23,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "api": ("接口文档", "API"),
     "search": ("搜索", "Search"),
     "search_hint": (
-        "职业名称、别名或编码，例如 计算机程序设计员 或 4-04",
-        "Name, alias or code, e.g. programmer or 4-04",
+        "职业名称、别名、工种、拼音或编码，例如 数控、shukong 或 4-04",
+        "Chinese name, pinyin, work type or code, e.g. 数控, shukong or 4-04",
+    ),
+    "no_english_names": (
+        "",
+        "The classification has no official English names (only a few new occupations have "
+        "one): search by pinyin (shukong or skjc), Chinese name, work type or code.",
     ),
     "level": ("层级", "Level"),
     "all_levels": ("全部层级", "All levels"),

@@ -125,7 +125,8 @@ async def baseline_import(servers: BenchServers, report: Report) -> None:
     db = await asyncpg.connect(servers.database_url)
     await db.execute(
         """CREATE TEMP TABLE raw_copy (code text, level int, name_zh text, name_en text,
-        definition text, tasks text[], aliases text[], tags text[], work_types text[])"""
+        definition text, tasks text[], aliases text[], tags text[], work_types text[],
+        invented text[], name_en_source text)"""
     )
     started = time.perf_counter()
     await db.copy_records_to_table("raw_copy", records=rows)

@@ -9,6 +9,19 @@ import msgspec
 
 from schemas.limits import PositiveInt32
 
+from .release_parts import (
+    ImportReport,
+    InventedPart,
+    Name,
+    NameSource,
+    PublishedFigures,
+    Text,
+    WorkTypeAmendment,
+    WorkTypeCode,
+    WorkTypeItem,
+    WorkTypeRetirement,
+)
+
 RELEASE_PUBLISHED = "skills.occupations.release.published"
 CATALOGUE_CHANGED = "skills.occupations.catalogue.changed"
 
@@ -30,18 +43,9 @@ ReleaseId = Annotated[
 ]
 Tag = Literal["digital", "green"]
 Level = Annotated[int, msgspec.Meta(ge=1, le=4, description="1 major, 2 medium, 3 minor, 4 job")]
-Text = Annotated[str, msgspec.Meta(max_length=10_000)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-WorkTypeCode = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^[1-8](-\d{2}){4}$",
-        description="Work type under an occupation: `X-XX-XX-XX-XX`.",
-        examples=["4-04-05-01-01"],
-    ),
-]
 ChangeKind = Literal["added", "amended", "retired"]
-RELEASE_ITEM_LIMIT = 5000  # items + amendments + retirements in one release
+ReleaseKind = Literal["baseline", "new-occupations", "amendment", "proposal"]
+RELEASE_ITEM_LIMIT = 5000  # every entry of a release, occupations and work types together
 
 
 class OccupationItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -55,13 +59,17 @@ class OccupationItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     tasks: list[Text] = []
     aliases: list[Name] = []
     tags: list[Tag] = []
-    work_types: list[WorkTypeCode] = []
+    work_types: list[WorkTypeCode] = []  # codes only, unnamed: prefer the release's `work_types`
+    invented: list[InventedPart] = []
+    name_en_source: NameSource | None = None
 
 
 class OccupationAmendment(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """An explicit change to an existing occupation: only the fields given change.
 
     Rename with `name_zh`/`name_en`, re-tag with `tags`, re-define with `definition`/`tasks`.
+    `work_types` (codes) replaces the occupation's work types: missing ones retire, new ones
+    are added unnamed; the release's `work_type_*` lists say the same with names.
     """
 
     code: OccupationCode
@@ -72,6 +80,8 @@ class OccupationAmendment(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
     aliases: list[Name] | msgspec.UnsetType = msgspec.UNSET
     tags: list[Tag] | msgspec.UnsetType = msgspec.UNSET
     work_types: list[WorkTypeCode] | msgspec.UnsetType = msgspec.UNSET
+    invented: list[InventedPart] | msgspec.UnsetType = msgspec.UNSET
+    name_en_source: NameSource | msgspec.UnsetType | None = msgspec.UNSET
     reason: Text = ""
 
 
@@ -84,20 +94,38 @@ class OccupationRetirement(msgspec.Struct, frozen=True, kw_only=True, forbid_unk
 
 
 class ReleasePublished(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A named, dated batch of the national occupation list: the baseline or a yearly batch."""
+    """A named, dated batch of the national occupation list: the baseline or a yearly batch.
+
+    `kind: proposal` is a draft published for public comment: it is kept and readable but
+    changes nothing in the catalogue; the final release names it in `supersedes`.
+    """
 
     release_id: ReleaseId
     title: Name
     published_on: date
-    kind: Literal["baseline", "new-occupations", "amendment"] = "new-occupations"
+    kind: ReleaseKind = "new-occupations"
     items: list[OccupationItem] = []
     source_note: Text = ""
     amendments: list[OccupationAmendment] = []
     retirements: list[OccupationRetirement] = []
+    work_types: list[WorkTypeItem] = []
+    work_type_amendments: list[WorkTypeAmendment] = []
+    work_type_retirements: list[WorkTypeRetirement] = []
+    comment_until: date | None = None  # end of a proposal's public comment period
+    supersedes: ReleaseId | None = None  # the proposal this release makes final
+    published_figures: PublishedFigures | None = None
+    import_report: ImportReport | None = None
 
     @property
     def size(self) -> int:
-        return len(self.items) + len(self.amendments) + len(self.retirements)
+        return (
+            len(self.items)
+            + len(self.amendments)
+            + len(self.retirements)
+            + len(self.work_types)
+            + len(self.work_type_amendments)
+            + len(self.work_type_retirements)
+        )
 
 
 class OccupationState(msgspec.Struct, frozen=True, kw_only=True):
@@ -140,11 +168,36 @@ class Occupation(msgspec.Struct, frozen=True, kw_only=True):
     tasks: list[str]
     aliases: list[str]
     tags: list[str]
-    work_types: list[str]
+    work_types: list[str]  # codes of its active work types
     status: Literal["active", "retired"]
     introduced_in: str
     updated_in: str
+    invented: list[str] = []  # parts of a demo entry that are invented; empty for real data
+    name_en_source: str | None = None  # `translation`: the English name is ours
     score: float | None = None  # search rank, only on `q=` results
+    matched_work_type: WorkTypeRef | None = None  # `q=` found the occupation by this work type
+
+
+class WorkTypeRef(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    name_zh: str | None
+    name_en: str | None
+
+
+class WorkType(msgspec.Struct, frozen=True, kw_only=True):
+    """A work type (工种) under an occupation. `name_zh` is null only for work types that
+    early releases listed by code alone."""
+
+    code: str
+    occupation_code: str
+    name_zh: str | None
+    name_en: str | None
+    name_en_source: str | None
+    definition: str
+    invented: list[str]
+    status: Literal["active", "retired"]
+    introduced_in: str
+    updated_in: str
 
 
 class OccupationRef(msgspec.Struct, frozen=True, kw_only=True):
@@ -154,12 +207,26 @@ class OccupationRef(msgspec.Struct, frozen=True, kw_only=True):
     name_en: str | None
     tags: list[str]
     status: str
+    invented: list[str] = []
 
 
 class OccupationDetail(msgspec.Struct, frozen=True, kw_only=True):
     occupation: Occupation
     parents: list[OccupationRef]
     children: list[OccupationRef]
+    work_types: list[WorkType] = []  # active and retired, by code
+
+
+class WorkTypeDetail(msgspec.Struct, frozen=True, kw_only=True):
+    work_type: WorkType
+    occupation: OccupationRef
+
+
+class WorkTypePage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[WorkType]
+    next_after: str | None = None
+    next: str | None = None
+    as_of: str | None = None
 
 
 class OccupationPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -169,14 +236,45 @@ class OccupationPage(msgspec.Struct, frozen=True, kw_only=True):
     as_of: str | None = None
 
 
+class ClassificationFact(msgspec.Struct, frozen=True, kw_only=True):
+    """A published figure about the classification's history, with its source.
+
+    `key` names the statement (`first_edition`, `green_occupations`…), `figures` its numbers
+    (`occupations`, `batches`, `share_percent`…); pages word it in their language.
+    """
+
+    key: str
+    period: str
+    figures: dict[str, int]
+    source: str
+
+
+class ReleaseCount(msgspec.Struct, frozen=True, kw_only=True):
+    """What one release after the baseline added, and whether it is demo data."""
+
+    release_id: str
+    title: str
+    kind: str
+    published_on: date
+    occupations_added: int
+    work_types_added: int
+    invented: bool  # some of what it added is invented (see each entry's `invented`)
+
+
 class OccupationStats(msgspec.Struct, frozen=True, kw_only=True):
     by_level: dict[str, int]
     by_tag: dict[str, int]
     retired: int
     releases: list[str]
     official_occupations_2022: int
-    occupations_loaded: int
+    occupations_loaded: int  # every active occupation, the baseline's and later releases'
     note: str
+    baseline_release: str | None = None
+    baseline_occupations: int = 0  # occupations the 2022 baseline loaded
+    later_releases: list[ReleaseCount] = []  # applied after the baseline; no proposals
+    invented_occupations: int = 0  # active occupations with invented parts (demo data)
+    work_types: int = 0  # active work types
+    history: list[ClassificationFact] = []
 
 
 class ReleaseSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -191,6 +289,14 @@ class ReleaseSummary(msgspec.Struct, frozen=True, kw_only=True):
     amended: int
     retired: int
     applied_at: datetime
+    work_types_added: int = 0
+    work_types_amended: int = 0
+    work_types_retired: int = 0
+    comment_until: date | None = None
+    supersedes: str | None = None
+    superseded_by: str | None = None  # set on a proposal once its final release applied
+    published_figures: PublishedFigures | None = None
+    import_report: ImportReport | None = None
 
 
 class ReleasePage(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,6 +319,14 @@ class ReleaseChange(msgspec.Struct, frozen=True, kw_only=True):
     fields: list[str]
 
 
+class WorkTypeChange(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    change: ChangeKind
+    occupation_code: str
+    name_zh: str | None
+    fields: list[str]
+
+
 ReleaseState = Literal["pending", "applied", "refused", "already applied"]
 
 
@@ -226,7 +340,8 @@ class ReleaseStatus(msgspec.Struct, frozen=True, kw_only=True):
     reason: str | None = None
     refused_at: datetime | None = None
     release: ReleaseSummary | None = None
-    changes: list[ReleaseChange] = []
+    changes: list[ReleaseChange] = []  # a proposal's: what it proposed, not applied
+    work_type_changes: list[WorkTypeChange] = []
 
 
 class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -242,12 +357,32 @@ class OccupationHistory(msgspec.Struct, frozen=True, kw_only=True):
     items: list[HistoryEntry]
 
 
+class WorkTypeHistory(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    items: list[HistoryEntry]
+
+
 class DiffEntry(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     level: int
     name_zh: str
     release_id: str  # the last release in the range that changed it
     fields: list[FieldChange]
+
+
+class WorkTypeDiffEntry(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    occupation_code: str
+    name_zh: str | None
+    release_id: str
+    fields: list[FieldChange]
+
+
+class WorkTypeDiff(msgspec.Struct, frozen=True, kw_only=True):
+    added: list[WorkTypeDiffEntry]
+    amended: list[WorkTypeDiffEntry]
+    retired: list[WorkTypeDiffEntry]
+    counts: dict[str, int]
 
 
 class OccupationDiff(msgspec.Struct, frozen=True, kw_only=True):
@@ -257,3 +392,4 @@ class OccupationDiff(msgspec.Struct, frozen=True, kw_only=True):
     amended: list[DiffEntry]
     retired: list[DiffEntry]
     counts: dict[str, int]
+    work_types: WorkTypeDiff

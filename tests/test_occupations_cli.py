@@ -32,7 +32,8 @@ async def test_csv_import_applies_and_reports(client: Client, tmp_path: Path) ->
         CSV_HEADER
         + "add,4-04-05-95,4,示例审核员（演示）,Demo reviewer,（演示）,审核|抽检,,digital,,\n"
         + "amend,4-04-05-03,,,Software tester (demo),,,,,,rename\n"
-        + "retire,4-04-05-04,,,,,,,,,merged\n",
+        + "retire,4-04-05-04,,,,,,,,,merged\n"
+        + "add,4-04-05-95-01,,示例工种（演示）,Demo work type,,,,,,\n",
         encoding="utf-8",
     )
     meta = ["--release-id", "cli-2025", "--title", "CLI test (invented)"]
@@ -45,6 +46,9 @@ async def test_csv_import_applies_and_reports(client: Client, tmp_path: Path) ->
     item = (await client.get("/occupations/4-04-05-95")).json()["occupation"]
     assert item["tasks"] == ["审核", "抽检"] and item["introduced_in"] == "cli-2025"
     assert (await client.get("/occupations/4-04-05-04")).json()["occupation"]["status"] == "retired"
+    assert "4-04-05-95-01" in output
+    work_type = (await client.get("/occupations/work-types/4-04-05-95-01")).json()["work_type"]
+    assert (work_type["name_zh"], work_type["name_en"]) == ("示例工种（演示）", "Demo work type")
 
 
 async def test_refused_import_names_the_reasons(client: Client, tmp_path: Path) -> None:

@@ -86,3 +86,38 @@ async def test_bad_search_parameters_are_400(shared_client: Client) -> None:
     assert response.status_code == 400
     response = await client.get("/occupations", params={"as_of": "no-such-release"})
     assert response.status_code == 404
+
+
+async def test_pinyin_in_full_or_by_initials_finds_the_occupation(shared_client: Client) -> None:
+    client = shared_client
+    for query in ("shukong", "skjc", "ShuKong", "shu kong", "duogongxushukong"):
+        found = (await search(client, q=query))["items"]
+        assert found, query
+        assert found[0]["code"] == "6-18-01-07", (query, found[0])  # 多工序数控机床操作调整工
+    exact = (await search(client, q="jisuanjichengxushejiyuan"))["items"][0]
+    assert exact["code"] == "4-04-05-01" and exact["score"] == 0.93
+    initials = (await search(client, q="jsjcxsjy"))["items"][0]
+    assert initials["code"] == "4-04-05-01"
+    # names, aliases and codes keep working beside pinyin
+    assert (await search(client, q="4-04-05-01"))["items"][0]["score"] == 1.0
+    assert (await search(client, q="数控"))["items"][0]["code"] == "6-18-01-07"
+
+
+async def test_hostile_search_text_is_answered_not_crashed(shared_client: Client) -> None:
+    client = shared_client
+    hostile = ("%", "_", "\\", "'; drop table x; --", "ｓｈｕｋｏｎｇ", "|", "a|b", "𠀀")
+    for query in hostile:
+        response = await client.get("/occupations", params={"q": query})
+        assert response.status_code == 200, (query, response.text)
+    response = await client.get("/occupations", params={"q": "a\x00b"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "q"
+    for raw in ("%ED%A0%80", "%FF%FE", "x%00"):  # a lone surrogate, invalid UTF-8, NUL
+        response = await client.get(f"/occupations?q={raw}")
+        assert response.status_code in (200, 400), (raw, response.text)
+
+
+async def test_tag_names_find_tagged_occupations(shared_client: Client) -> None:
+    client = shared_client
+    for query, tag in (("绿色职业", "green"), ("数字职业", "digital"), ("shuzizhiye", "digital")):
+        found = (await search(client, q=query, limit=50))["items"]
+        assert len(found) == 50 and all(tag in o["tags"] for o in found), query

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import msgspec
+
+from services.occupations.startup import load_demo_releases
+
 from .conftest import Client
 
 
@@ -19,7 +25,7 @@ async def test_home_in_both_languages_shows_the_catalogue_figures(client: Client
     assert "职业分类" in zh.text and 'lang="zh-CN"' in zh.text
     assert "Occupations" in en.text and 'lang="en"' in en.text
     for page in (zh.text, en.text):
-        assert '<dd id="occupations-loaded">1631</dd>' in page
+        assert '<dd id="baseline-occupations">1631</dd>' in page
         assert "1639" in page
     # the switch leads to the same page in the other language
     assert 'href="/en/"' in zh.text and 'href="/zh/"' in en.text
@@ -93,3 +99,56 @@ async def test_search_by_name_release_list_and_occupation_history(client: Client
 async def test_open_data_page_lists_the_latest_export(client: Client) -> None:
     empty = await client.get("/zh/exports")
     assert empty.status_code == 200 and "尚无数据导出" in empty.text
+
+
+async def test_release_page_shows_the_baseline_import_report(client: Client) -> None:
+    for lang, heading, refused in (
+        ("zh", "导入报告", "该编码已是小类"),
+        ("en", "Import report", "already a minor group"),
+    ):
+        page = (await client.get(f"/{lang}/releases/csco-2022")).text
+        report = page.split('id="import-report"', 1)[1].split("</section>", 1)[0]
+        assert heading in report and '<dd id="occupation-gap">8</dd>' in report
+        assert "2051" in report and "1631" in report and refused in report
+        for code in ("4-12-04-02", "6-20-05-03", "5-03-00-00", "2-03-01-00"):
+            assert code in report
+
+
+async def test_catalogue_page_shows_the_classification_history_with_sources(
+    client: Client,
+) -> None:
+    zh = (await client.get("/zh/occupations")).text
+    history = zh.split('id="classification-history"', 1)[1].split("</section>", 1)[0]
+    assert "1999 年首版，收录 1838 个职业" in history and "epaper.tianjinwe.com" in history
+    en = (await client.get("/en/occupations")).text
+    assert "134 occupations marked green, 8% of the total" in en
+    assert 'id="classification-history"' not in (await client.get("/en/occupations?q=4-04")).text
+
+
+async def test_demo_pages_mark_what_is_invented_and_list_work_types(client: Client) -> None:
+    settings = msgspec.structs.replace(client.runtime.settings, load_baseline=True)
+    await load_demo_releases(dataclasses.replace(client.runtime, settings=settings))
+    home = (await client.get("/en/")).text
+    assert '<dd id="baseline-occupations">1631</dd>' in home
+    later = home.split('id="later-releases"', 1)[1].split("</table>", 1)[0]
+    assert "+19" in later and "+17" in later and "Demo data, partly invented" in later
+
+    found = (await client.get("/zh/occupations", params={"q": "直播招聘师"})).text
+    first = found.split('id="results"', 1)[1].split("</tr>", 2)[1]
+    assert "4-07-03-08" in first and "匹配工种: 直播招聘师" in first
+    demo = (await client.get("/en/occupations", params={"q": "2024新职业示例"})).text
+    assert demo.count('class="tag tag-invented"') >= 6
+
+    page = (await client.get("/en/occupations/4-04-05-91")).text
+    assert "English name: our translation" in page and "tag-invented" in page
+    work_types = page.split('id="work-types"', 1)[1].split("</table>", 1)[0]
+    assert "4-04-05-91-01" in work_types and "Generative AI system tester" in work_types
+    assert 'href="/en/releases/new-occupations-2025"' in work_types
+
+    proposal = (await client.get("/zh/releases/new-occupations-2024-proposal")).text
+    assert 'id="proposal-note"' in proposal and "2024-06-07" in proposal
+    assert 'href="/zh/releases/new-occupations-2024"' in proposal  # superseded by
+    assert "用户增长运营师" in proposal and "移动作业系统应用设计员" in proposal
+    final = (await client.get("/en/releases/new-occupations-2024")).text
+    figures = final.split('id="published-figures"', 1)[1].split("</table>", 1)[0]
+    assert ">19<" in figures and ">28<" in figures and ">11<" in figures

@@ -30,6 +30,11 @@ async def occupations(public: PublicApi) -> Rows:
         yield item
 
 
+async def work_types(public: PublicApi) -> Rows:
+    async for item in public.pages("/occupations/work-types", {"limit": 500}):
+        yield item
+
+
 async def releases(public: PublicApi) -> Rows:
     async for item in public.pages("/releases", {"limit": 200}):
         yield item
@@ -113,6 +118,12 @@ DATASETS: list[Dataset] = [
         "Every entry of the occupational classification (all four levels), current state.",
         "/occupations",
         occupations,
+    ),
+    Dataset(
+        "work_types",
+        "Every work type (工种) under an occupation, active and retired, current state.",
+        "/occupations/work-types",
+        work_types,
     ),
     Dataset("releases", "Applied releases of the classification.", "/releases", releases),
     Dataset(

@@ -8,11 +8,12 @@ from .api import OccupationController
 from .consumers import CATALOGUE
 from .release_api import ReleaseController
 from .startup import load_baseline, load_demo_releases
+from .work_type_api import WorkTypeController
 
 SERVICE = Service(
     name="occupations",
     schema="occupations",
-    route_handlers=[OccupationController, ReleaseController],
+    route_handlers=[OccupationController, WorkTypeController, ReleaseController],
     consumers=[CATALOGUE],
     contexts=["occupations"],
     startup=[load_baseline, load_demo_releases],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from litestar import Controller, get
 from litestar.params import Parameter, PathParameter, QueryParameter
 
 from schemas.occupations import (
+    ClassificationFact,
     DiffEntry,
     FieldChange,
     HistoryEntry,
@@ -22,19 +24,28 @@ from schemas.occupations import (
     OccupationPage,
     OccupationRef,
     OccupationStats,
+    ReleaseCount,
+    WorkType,
+    WorkTypeDiff,
+    WorkTypeDiffEntry,
+    WorkTypeRef,
 )
+from schemas.release_parts import NO_NUL
 from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
-from . import views
+from . import views, work_type_views
 from .domain import (
+    CLASSIFICATION_HISTORY,
     OFFICIAL_OCCUPATIONS_2022,
+    STATE_FIELDS,
     ancestors_of,
     field_changes,
     is_code,
     net_changes,
 )
 from .release_api import require_release_id
+from .work_types import WORK_TYPE_FIELDS, occupation_of
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
 PREFIX = re.compile(PREFIX_PATTERN)
@@ -43,7 +54,15 @@ AFTER_PATTERN = r"^(\d(\.\d{1,4})?~)?[1-8](-\d{2}){3}$"
 
 
 def to_occupation(row: asyncpg.Record) -> Occupation:
-    return Occupation(**dict(row))
+    fields = dict(row)
+    matched = fields.pop("matched_work_type", None)
+    name_zh, name_en = (
+        fields.pop("matched_work_type_zh", None),
+        fields.pop("matched_work_type_en", None),
+    )
+    if matched is not None:
+        fields["matched_work_type"] = WorkTypeRef(code=matched, name_zh=name_zh, name_en=name_en)
+    return Occupation(**fields)
 
 
 def to_ref(row: asyncpg.Record) -> OccupationRef:
@@ -54,6 +73,7 @@ def to_ref(row: asyncpg.Record) -> OccupationRef:
         name_en=row["name_en"],
         tags=row["tags"],
         status=row["status"],
+        invented=row["invented"],
     )
 
 
@@ -77,7 +97,9 @@ class OccupationController(Controller):
         summary="List or search occupations",
         description=(
             "Filter by code prefix, level and tag; keyset pagination with `after`. `q` searches "
-            "code prefixes, Chinese and English names and aliases (fuzzy, ranked; the keyset "
+            "code prefixes, Chinese and English names, aliases, their pinyin (full or initials: "
+            "`shukong`, `skjc`) and work types (fuzzy, ranked; `matched_work_type` says which "
+            "work type a match came from; the keyset "
             "is then (score, code), passed as `after=<score>~<code>` from `next_after`). "
             "`as_of` gives the catalogue as it stood once that release had applied."
         ),
@@ -87,7 +109,13 @@ class OccupationController(Controller):
         pool: PoolDep,
         q: Annotated[
             str | None,
-            Parameter(min_length=1, max_length=100, description="Search text", required=False),
+            Parameter(
+                min_length=1,
+                max_length=100,
+                pattern=NO_NUL,
+                description="Search text: name, alias, pinyin, work type or code",
+                required=False,
+            ),
         ] = None,
         as_of: Annotated[
             str | None, Parameter(description="A release id, e.g. `csco-2022`", required=False)
@@ -237,18 +265,48 @@ class OccupationController(Controller):
                     fields=[FieldChange(field=f, before=b, after=a) for f, b, a in fields],
                 )
             )
+        rows = await views.changes_between(pool, revisions[0], revisions[1], "work_type")
+        types: dict[str, list[WorkTypeDiffEntry]] = {"added": [], "amended": [], "retired": []}
+        changed = net_changes([dict(r) for r in rows], WORK_TYPE_FIELDS[1:])
+        for kind, code, last_release, after, fields in changed:
+            types[kind].append(
+                WorkTypeDiffEntry(
+                    code=code,
+                    occupation_code=occupation_of(code),
+                    name_zh=after.get("name_zh"),
+                    release_id=last_release,
+                    fields=[FieldChange(field=f, before=b, after=a) for f, b, a in fields],
+                )
+            )
         return OccupationDiff(
             from_release=from_release,
             to_release=to_release,
             counts={k: len(v) for k, v in sections.items()},
-            **sections,
+            added=sections["added"],
+            amended=sections["amended"],
+            retired=sections["retired"],
+            work_types=WorkTypeDiff(counts={k: len(v) for k, v in types.items()}, **types),
         )
 
-    @get("/stats", summary="Counts per level and tag, next to the official figure")
+    @get(
+        "/stats",
+        summary="Counts per level and tag, the baseline apart from later releases, next to the "
+        "official figures and the classification's published history",
+    )
     async def stats(self, pool: PoolDep) -> OccupationStats:
         data = await views.stats(pool)
         loaded = int(data["by_level"].get("4", 0))
+        later = [ReleaseCount(**dict(r)) for r in await views.later_releases(pool)]
         return OccupationStats(
+            baseline_release=data["baseline_release"],
+            baseline_occupations=data["baseline_occupations"],
+            later_releases=later,
+            invented_occupations=data["invented_occupations"],
+            work_types=data["work_types"],
+            history=[
+                ClassificationFact(key=key, period=period, figures=figures, source=source)
+                for key, period, figures, source in CLASSIFICATION_HISTORY
+            ],
             by_level={str(k): v for k, v in data["by_level"].items()},
             by_tag=data["by_tag"],
             retired=data["retired"],
@@ -271,10 +329,12 @@ class OccupationController(Controller):
             raise Problem(404, "unknown-code", "Unknown occupation code", f"no occupation {code}")
         parents = await views.get_many(pool, ancestors_of(code))
         kids = await views.children(pool, code)
+        work_types = await work_type_views.work_types_of(pool, code)
         return OccupationDetail(
             occupation=to_occupation(row),
             parents=[to_ref(r) for r in parents],
             children=[to_ref(r) for r in kids],
+            work_types=[WorkType(**dict(r)) for r in work_types],
         )
 
     @get("/{code:str}/history", summary="Every release that introduced or changed an occupation")
@@ -285,20 +345,23 @@ class OccupationController(Controller):
         rows = await views.history(pool, code)
         if not rows:
             raise Problem(404, "unknown-code", "Unknown occupation code", f"no occupation {code}")
-        entries = [
-            HistoryEntry(
-                release_id=r["release_id"],
-                revision=r["revision"],
-                published_on=r["published_on"],
-                change=r["change"],
-                fields=[
-                    FieldChange(field=f, before=b, after=a)
-                    for f, b, a in field_changes(r["before"], r["after"])
-                ],
-            )
-            for r in rows
-        ]
-        return OccupationHistory(code=code, items=entries)
+        return OccupationHistory(code=code, items=history_entries(rows, STATE_FIELDS[1:]))
+
+
+def history_entries(rows: list[asyncpg.Record], fields: Sequence[str]) -> list[HistoryEntry]:
+    return [
+        HistoryEntry(
+            release_id=r["release_id"],
+            revision=r["revision"],
+            published_on=r["published_on"],
+            change=r["change"],
+            fields=[
+                FieldChange(field=f, before=b, after=a)
+                for f, b, a in field_changes(r["before"], r["after"], fields)
+            ],
+        )
+        for r in rows
+    ]
 
 
 def cursor_problem(detail: str) -> Problem:

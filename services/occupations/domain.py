@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from itertools import groupby
@@ -19,8 +20,64 @@ from schemas.occupations import (
 
 CODE = re.compile(r"^[1-8](-\d{2}){3}$")
 OFFICIAL_OCCUPATIONS_2022 = 1639  # press figure for the 2022 edition
+PRESS_2022 = "public press material on the 2022 edition"
+HANDMSG = "interview published by handmsg.com, March 2025"
+# Published figures of the classification's history: (key, period, figures, source). Pages
+# word each key in their language; data/new-occupations-facts.md lists the same with sources.
+CLASSIFICATION_HISTORY: tuple[tuple[str, str, dict[str, int], str], ...] = (
+    ("first_edition", "1999", {"occupations": 1838}, HANDMSG),
+    ("revisions", "1999–2022", {"revisions": 2}, PRESS_2022),
+    ("edition_2022", "2022", {"major_groups": 8, "occupations": 1639}, PRESS_2022),
+    (
+        "green_occupations",
+        "2022",
+        {"occupations": 134, "share_percent": 8},
+        "epaper.tianjinwe.com, 25 Nov 2024",
+    ),
+    ("first_new_occupations", "2004", {}, HANDMSG),
+    ("batches_by_2009", "2004–2009", {"batches": 12, "occupations_over": 120}, HANDMSG),
+    ("batches", "2019–2022", {"batches": 5, "occupations": 74}, HANDMSG),
+    (
+        "yearly_batch",
+        "2024",
+        {"occupations": 19, "work_types": 28, "adjusted": 11},
+        "MOHRSS with SAMR and NBS, 31 July 2024 (press reports: china.zjol.com.cn, "
+        "epaper.tianjinwe.com)",
+    ),
+    (
+        "yearly_batch",
+        "2025",
+        {"occupations": 17, "work_types": 42, "adjusted": 9},
+        "press reports of July 2025 (press conference of 22 July 2025)",
+    ),
+)
 LEVEL_NAMES = {1: "major group", 2: "medium group", 3: "minor group", 4: "occupation"}
 TAG_SUFFIXES = {"S": "digital", "L": "green"}
+
+
+# Fields releases gained after the first format, with their defaults: left out of the content
+# hash while unset, so a release stored before they existed keeps its hash (and a re-publish
+# of it stays a no-op rather than a conflict).
+LATER_RELEASE_FIELDS: dict[str, Any] = {
+    "work_types": [],
+    "work_type_amendments": [],
+    "work_type_retirements": [],
+    "comment_until": None,
+    "supersedes": None,
+    "published_figures": None,
+    "import_report": None,
+}
+LATER_ITEM_FIELDS: dict[str, Any] = {"invented": [], "name_en_source": None}
+
+
+def content_hash(release: ReleasePublished) -> str:
+    body = _without(msgspec.to_builtins(release), LATER_RELEASE_FIELDS)
+    body["items"] = [_without(item, LATER_ITEM_FIELDS) for item in body["items"]]
+    return hashlib.sha256(msgspec.json.encode(body)).hexdigest()
+
+
+def _without(body: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in defaults or v != defaults[k]}
 
 
 def is_code(code: str) -> bool:
@@ -91,10 +148,23 @@ STATE_FIELDS = (
     "tasks",
     "aliases",
     "tags",
-    "work_types",
     "status",
+    "invented",
+    "name_en_source",
 )
-AMENDABLE = ("name_zh", "name_en", "definition", "tasks", "aliases", "tags", "work_types")
+# Work types are entities of their own (see work_types.py): an occupation's state leaves them
+# out, so adding a work type does not count as amending its occupation.
+AMENDABLE = (
+    "name_zh",
+    "name_en",
+    "definition",
+    "tasks",
+    "aliases",
+    "tags",
+    "invented",
+    "name_en_source",
+)
+SORTED_LISTS = ("tags", "invented")
 
 
 def check_items(
@@ -150,13 +220,14 @@ def check_items(
     return parents, issues
 
 
-def amend(before: State, amendment: OccupationAmendment) -> State:
-    """The state after an amendment: only the fields it names change."""
+def amend(before: State, amendment: Any, fields: Sequence[str] = AMENDABLE) -> State:
+    """The state after an amendment (of an occupation or a work type): only the fields it
+    names change."""
     after = dict(before)
-    for name in AMENDABLE:
+    for name in fields:
         value = getattr(amendment, name)
         if value is not msgspec.UNSET:
-            after[name] = sorted(set(value)) if name == "tags" else value
+            after[name] = sorted(set(value)) if name in SORTED_LISTS else value
     return after
 
 
@@ -175,9 +246,10 @@ def check_amendments(
             issues.append((where, f"cannot amend {code}: it was retired"))
             continue
         after = amend(before, amendment)
-        if after == before:
+        listed = amendment.work_types  # the legacy way to change work types: codes only
+        if after == before and listed is msgspec.UNSET:
             issues.append((where, f"the amendment of {code} changes nothing"))
-        for position, work_type in enumerate(after["work_types"]):
+        for position, work_type in enumerate(listed or []):
             if not work_type.startswith(code + "-"):
                 issues.append(
                     (
@@ -185,7 +257,8 @@ def check_amendments(
                         f"work type {work_type} is not under occupation {code}",
                     )
                 )
-        changes.append((before, after))
+        if after != before:  # one that changes only work types leaves the occupation be
+            changes.append((before, after))
     return changes, issues
 
 
@@ -253,21 +326,34 @@ def size_issue(release: ReleasePublished) -> Issue | None:
 
 
 def item_state(item: OccupationItem, parent: str | None) -> State:
-    return msgspec.structs.asdict(item) | {"parent_code": parent, "status": "active"}
+    state = msgspec.structs.asdict(item) | {"parent_code": parent, "status": "active"}
+    del state["work_types"]  # they become work-type entities
+    state["invented"] = sorted(set(item.invented))
+    return state
 
 
-def field_changes(before: State | None, after: State) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for every field that differs; every set field when added."""
-    fields = STATE_FIELDS[1:]
+def field_changes(
+    before: State | None, after: State, fields: Sequence[str] = STATE_FIELDS[1:]
+) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for every field that differs; every set field when added.
+    Fields a state predates (older history rows) read as their empty value."""
     after = {"status": "active"} | after  # baseline history rows predate the status key
     if before is None:
         return [(f, None, after.get(f)) for f in fields if after.get(f) not in (None, "", [])]
     before = {"status": "active"} | before
-    return [(f, before.get(f), after.get(f)) for f in fields if before.get(f) != after.get(f)]
+    return [
+        (f, before.get(f), after.get(f))
+        for f in fields
+        if before.get(f) != after.get(f) and not (_empty(before.get(f)) and _empty(after.get(f)))
+    ]
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [])
 
 
 def net_changes(
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[dict[str, Any]], fields: Sequence[str] = STATE_FIELDS[1:]
 ) -> Iterator[tuple[str, str, str, State, list[tuple[str, Any, Any]]]]:
     """Per code, what a run of releases did overall: (kind, code, last release, state, fields).
 
@@ -283,9 +369,17 @@ def net_changes(
         else:
             kind = "retired" if after.get("status") == "retired" else "amended"
             before = first["before"]
-        fields = field_changes(before, after)
-        if fields:
-            yield kind, code, str(last["release_id"]), after, fields
+        changed = field_changes(before, after, fields)
+        if changed:
+            yield kind, code, str(last["release_id"]), after, changed
+
+
+def change_rows(
+    added: Sequence[State], changes: Sequence[tuple[str, State, State]], **extra: str
+) -> list[State]:
+    """History rows `{change, before, after}` (plus `extra`) for added and changed states."""
+    rows: list[State] = [{**extra, "change": "added", "before": None, "after": a} for a in added]
+    return rows + [{**extra, "change": k, "before": b, "after": a} for k, b, a in changes]
 
 
 def describe(issues: Sequence[Issue], limit: int = 20) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -17,6 +17,7 @@ from schemas.occupations import (
     ReleasePublished,
     ReleaseStatus,
     ReleaseSummary,
+    WorkTypeChange,
 )
 from services.platform import outbox
 from services.platform.bus import Bus
@@ -28,19 +29,18 @@ from .domain import (
     Issue,
     State,
     ancestors_of,
+    change_rows,
     check_amendments,
     check_items,
     check_overlaps,
     check_retirements,
+    content_hash,
     describe,
     field_changes,
     item_state,
     size_issue,
 )
-
-
-def content_hash(release: ReleasePublished) -> str:
-    return hashlib.sha256(msgspec.json.encode(release)).hexdigest()
+from .work_types import WORK_TYPE_FIELDS, WorkTypePlan, check_work_types, occupation_of
 
 
 @dataclass
@@ -51,7 +51,22 @@ class ReleasePlan:
     parents: list[str | None] = field(default_factory=list)
     amended: list[tuple[State, State]] = field(default_factory=list)
     retired: list[tuple[State, State]] = field(default_factory=list)
+    work_types: WorkTypePlan = field(default_factory=WorkTypePlan)
     issues: list[Issue] = field(default_factory=list)
+
+    def added(self) -> list[State]:
+        pairs = zip(self.release.items, self.parents, strict=True)
+        return [item_state(item, parent) for item, parent in pairs]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.release.items),
+            "amended": len(self.amended),
+            "retired": len(self.retired),
+            "work_types_added": len(self.work_types.added),
+            "work_types_amended": len(self.work_types.amended),
+            "work_types_retired": len(self.work_types.retired),
+        }
 
 
 async def plan_release(conn: Connection | Pool, release: ReleasePublished) -> ReleasePlan:
@@ -61,10 +76,12 @@ async def plan_release(conn: Connection | Pool, release: ReleasePublished) -> Re
     if too_large:
         plan.issues.append(too_large)
         return plan
+    work_type_codes = named_work_types(release)
     touched = {i.code for i in release.items} | {a.code for a in release.amendments}
     touched |= {r.code for r in release.retirements}
     touched |= {c for r in release.retirements for c in r.replaced_by}
     touched |= {group for code in list(touched) for group in ancestors_of(code)}
+    touched |= {occupation_of(code) for code in work_type_codes}
     current = await store.catalogue_states(conn, sorted(touched))
     retired = frozenset(c for c, s in current.items() if s["status"] == "retired")
     plan.parents, item_issues = check_items(
@@ -80,13 +97,46 @@ async def plan_release(conn: Connection | Pool, release: ReleasePublished) -> Re
     plan.retired, retire_issues = check_retirements(
         release.retirements, current, children, replacements
     )
+    holders = [a.code for a in release.amendments if a.work_types is not msgspec.UNSET]
+    holders += [r.code for r in release.retirements]
+    active_under = await store.active_work_types(conn, holders) if holders else {}
+    work_type_codes |= {c for codes in active_under.values() for c in codes}
+    work_types = await store.work_type_states(conn, sorted(work_type_codes))
+    plan.work_types = check_work_types(release, current, work_types, active_under)
     plan.issues = check_overlaps(release) + item_issues + amend_issues + retire_issues
+    plan.issues += plan.work_types.issues + await supersession_issues(conn, release)
     if release.kind == "baseline" and await store.has_releases(conn):
         # The lenient parent rule of the baseline is for the 2022 file only.
         plan.issues.insert(
             0, ("kind", "a baseline applies only to an empty catalogue; use new-occupations")
         )
     return plan
+
+
+def named_work_types(release: ReleasePublished) -> set[str]:
+    codes = {w.code for w in release.work_types}
+    codes |= {w.code for w in release.work_type_amendments}
+    codes |= {w.code for w in release.work_type_retirements}
+    codes |= {c for w in release.work_type_retirements for c in w.replaced_by}
+    codes |= {c for i in release.items for c in i.work_types}
+    codes |= {c for a in release.amendments for c in (a.work_types or [])}
+    return codes
+
+
+async def supersession_issues(conn: Connection | Pool, release: ReleasePublished) -> list[Issue]:
+    """A release may supersede one proposal (a public-comment draft), once."""
+    target = release.supersedes
+    if target is None:
+        return []
+    found = await store.release_kinds(conn, [target])
+    if target == release.release_id or target not in found:
+        return [("supersedes", f"no release {target} to supersede")]
+    kind, superseded = found[target]
+    if kind != "proposal":
+        return [("supersedes", f"{target} is a {kind} release; only a proposal is superseded")]
+    if superseded:
+        return [("supersedes", f"proposal {target} was already superseded")]
+    return []
 
 
 async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> None:
@@ -110,24 +160,33 @@ async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> Non
         content_hash=digest,
         event_id=event.id,
         actor=event.actor,
-        amended=len(plan.amended),
-        retired=len(plan.retired),
+        counts=plan.counts(),
     )
-    await store.insert_occupations(conn, release.release_id, release.items, plan.parents)
-    await store.apply_changes(
-        conn,
-        release.release_id,
-        [("amended", b, a) for b, a in plan.amended] + [("retired", b, a) for b, a in plan.retired],
-    )
-    added = [item_state(i, p) for i, p in zip(release.items, plan.parents, strict=True)]
-    changes = [state_of(s, "added") for s in added]
-    changes += [state_of(a, "amended") for _, a in plan.amended]
-    changes += [state_of(a, "retired") for _, a in plan.retired]
+    added = plan.added()
+    changes = [("amended", b, a) for b, a in plan.amended]
+    changes += [("retired", b, a) for b, a in plan.retired]
+    types = plan.work_types
+    type_changes = [("amended", b, a) for b, a in types.amended]
+    type_changes += [("retired", b, a) for b, a in types.retired]
+    if release.kind == "proposal":
+        # A draft for comment: kept to be read, never applied to the catalogue.
+        proposed = change_rows(added, changes, entity="occupation")
+        proposed += change_rows(types.added, type_changes, entity="work_type")
+        await store.insert_proposed(conn, release.release_id, proposed)
+        return
+    await store.insert_occupations(conn, release.release_id, added)
+    await store.apply_changes(conn, release.release_id, changes)
+    await store.apply_work_types(conn, release.release_id, types.added, type_changes)
+    searchable = {s["code"] for s in added} | {a["code"] for _, a in plan.amended}
+    await store.refresh_search_keys(conn, sorted(searchable | types.touched_occupations))
+    states = [state_of(s, "added") for s in added]
+    states += [state_of(a, "amended") for _, a in plan.amended]
+    states += [state_of(a, "retired") for _, a in plan.retired]
     changed = CatalogueChanged(
         release_id=release.release_id,
         revision=revision,
         published_on=release.published_on,
-        changes=changes,
+        changes=states,
     )
     await outbox.enqueue(
         conn,
@@ -234,6 +293,16 @@ async def submit_release(
 # -- where a release stands ---------------------------------------------------------------
 
 
+PROPOSAL_DETAIL = (
+    "a proposal for public comment: kept as published, not applied to the catalogue; "
+    "its changes are what it proposed"
+)
+
+
+def summary_of(row: Any) -> ReleaseSummary:
+    return msgspec.convert(dict(row), ReleaseSummary)
+
+
 def status_url(release_id: str) -> str:
     return f"/releases/{release_id}"
 
@@ -255,12 +324,29 @@ async def release_status(pool: Pool, release_id: str) -> ReleaseStatus | None:
                     fields=[f for f, _, _ in field_changes(change["before"], after)],
                 )
             )
+        work_type_changes = [
+            WorkTypeChange(
+                code=change["code"],
+                change=change["change"],
+                occupation_code=occupation_of(change["code"]),
+                name_zh=change["after"].get("name_zh"),
+                fields=[
+                    f
+                    for f, _, _ in field_changes(
+                        change["before"], change["after"], WORK_TYPE_FIELDS[1:]
+                    )
+                ],
+            )
+            for change in await views.release_changes(pool, release_id, "work_type")
+        ]
         return ReleaseStatus(
             release_id=release_id,
             status="applied",
             status_url=url,
-            release=ReleaseSummary(**dict(row)),
+            detail=PROPOSAL_DETAIL if row["kind"] == "proposal" else "",
+            release=summary_of(row),
             changes=changes,
+            work_type_changes=work_type_changes,
         )
     pending = [s for s in await store.submissions(pool, release_id) if not s["refused"]]
     refused = await store.dead_letters_about(pool, release_id)

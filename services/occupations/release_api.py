@@ -16,7 +16,6 @@ from schemas.occupations import (
     ReleasePage,
     ReleasePublished,
     ReleaseStatus,
-    ReleaseSummary,
 )
 from services.platform.auth import authorise
 from services.platform.bus import EventTooLarge
@@ -33,10 +32,11 @@ from .handlers import (
     release_status,
     status_url,
     submit_release,
+    summary_of,
 )
 
 RELEASE_EXAMPLE = Example(
-    summary="One new occupation, a rename and a retirement (invented)",
+    summary="One new occupation with a work type, a rename and a retirement (invented)",
     value={
         "release_id": "example-2025",
         "title": "Example batch (invented)",
@@ -54,6 +54,14 @@ RELEASE_EXAMPLE = Example(
         ],
         "amendments": [{"code": "4-04-05-01", "name_en": "Computer programmer"}],
         "retirements": [{"code": "4-04-05-02", "reason": "merged (example)"}],
+        "work_types": [
+            {
+                "code": "4-04-05-90-01",
+                "name_zh": "示例工种（演示）",
+                "name_en": "Example work type (demo)",
+                "invented": ["code", "name"],
+            }
+        ],
     },
 )
 
@@ -76,7 +84,9 @@ class ReleaseController(Controller):
         description=(
             "Validates the whole release against the current catalogue, publishes "
             "`skills.occupations.release.published` and answers 202 with a status URL. "
-            f"At most {RELEASE_ITEM_LIMIT} entries (items + amendments + retirements). "
+            f"At most {RELEASE_ITEM_LIMIT} entries (occupations and work types added, amended, "
+            "retired). A `kind: proposal` (public-comment draft) is kept but changes nothing; "
+            "the final release names it in `supersedes`. "
             "`Prefer: wait=N` waits up to N seconds (max 30) for the outcome."
         ),
         security=[{"BearerToken": []}],
@@ -142,7 +152,7 @@ class ReleaseController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> ReleasePage:
         rows = await views.list_releases(pool, after=after, limit=limit + 1)
-        items = [ReleaseSummary(**dict(r)) for r in rows[:limit]]
+        items = [summary_of(r) for r in rows[:limit]]
         if len(rows) <= limit:
             return ReleasePage(items=items)
         last = items[-1].revision

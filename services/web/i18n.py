@@ -23,8 +23,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "api": ("接口文档", "API"),
     "search": ("搜索", "Search"),
     "search_hint": (
-        "职业名称、别名或编码，例如 计算机程序设计员 或 4-04",
-        "Name, alias or code, e.g. programmer or 4-04",
+        "职业名称、别名、工种、拼音或编码，例如 数控、shukong 或 4-04",
+        "Chinese name, pinyin, work type or code, e.g. 数控, shukong or 4-04",
+    ),
+    "no_english_names": (
+        "",
+        "The classification has no official English names (only a few new occupations have "
+        "one): search by pinyin (shukong or skjc), Chinese name, work type or code.",
     ),
     "level": ("层级", "Level"),
     "all_levels": ("全部层级", "All levels"),
@@ -141,6 +146,90 @@ TEXT: dict[str, tuple[str, str]] = {
     "since": ("起始年份", "From year"),
     "until": ("截止年份", "To year"),
     "period": ("按年份筛选", "Show period"),
+    # occupation data: work types, demo marks, releases and their reports
+    "invented": ("演示·虚构", "Demo · invented"),
+    "invented_parts": ("虚构部分", "Invented"),
+    "invented_code": ("编码", "code"),
+    "invented_name": ("名称", "name"),
+    "invented_definition": ("定义", "definition"),
+    "invented_tasks": ("工作任务", "tasks"),
+    "invented_tags": ("标识", "tags"),
+    "invented_placement": ("所属职业", "placement under its occupation"),
+    "name_en_translation": ("英文名为本站翻译", "English name: our translation"),
+    "matched_work_type": ("匹配工种", "Matched work type"),
+    "no_work_type_name": ("（未命名）", "(unnamed)"),
+    "baseline_occupations": ("2022 版基线职业", "Occupations in the 2022 baseline"),
+    "baseline_of_official": ("官方公布 {official} 个", "of the official {official}"),
+    "later_releases": ("此后发布的批次", "Released since"),
+    "occupations_added": ("新增职业", "Occupations added"),
+    "work_types_added": ("新增工种", "Work types added"),
+    "adjusted": ("调整", "Adjusted"),
+    "demo_data": ("演示数据，部分虚构", "Demo data, partly invented"),
+    "work_types_active": ("工种", "Work types"),
+    "published_figures": ("官方公布", "Published figures"),
+    "in_this_data": ("本数据收录", "In this data"),
+    "proposal_note": (
+        "征求意见稿（意见截止 {date}）：仅供查阅，不改变职业分类。",
+        "Proposal for public comment (until {date}): kept for reading; it changes nothing in "
+        "the catalogue.",
+    ),
+    "superseded_by": ("已由正式批次取代：", "Superseded by the final release:"),
+    "supersedes": ("取代征求意见稿：", "Supersedes the proposal:"),
+    "proposed_changes": ("征求意见稿所列", "What the proposal listed"),
+    "work_type_changes": ("工种变更", "Work-type changes"),
+    "import_report": ("导入报告", "Import report"),
+    "source": ("来源", "Source"),
+    "rows_read": ("读取行数", "Rows read"),
+    "loaded_by_level": ("各层级载入", "Loaded per level"),
+    "duplicates_dropped": ("删除的重复行", "Duplicate rows dropped"),
+    "codes_refused": ("拒绝的编码", "Codes refused"),
+    "groups_missing": ("文件缺少的类别", "Groups missing from the file"),
+    "occupation_gap": ("比官方职业数少", "Short of the official count by"),
+    "line": ("行", "Line"),
+    "import_repeat_identical": ("与前一行完全相同，只载入一次", "identical repeat; loaded once"),
+    "import_repeat_differs": (
+        "与前一行编码相同但内容不同，保留前一行",
+        "repeat with other content; the first row kept",
+    ),
+    "import_wrong_shape": ("编码与层级不符", "the code does not fit its level"),
+    "import_group_code_reused": (
+        "该编码已是小类；职业编码只在无同码小类时以 00 结尾",
+        "already a minor group; an occupation code ends in 00 only where no group has it",
+    ),
+    "import_group_missing": (
+        "文件缺少该类别，其职业挂在上一级类别下",
+        "missing from the file; its occupations hang on the next group up",
+    ),
+    "classification_history": ("职业分类沿革", "History of the classification"),
+    "fact_first_edition": (
+        "{period} 年首版，收录 {occupations} 个职业",
+        "First edition {period}: {occupations} occupations",
+    ),
+    "fact_revisions": ("{period} 年间修订 {revisions} 次", "Revised {revisions} times, {period}"),
+    "fact_edition_2022": (
+        "{period} 年版：{major_groups} 个大类，{occupations} 个职业",
+        "{period} edition: {major_groups} major groups, {occupations} occupations",
+    ),
+    "fact_green_occupations": (
+        "标识绿色职业 {occupations} 个，约占 {share_percent}%",
+        "{occupations} occupations marked green, {share_percent}% of the total",
+    ),
+    "fact_first_new_occupations": (
+        "{period} 年首次发布新职业",
+        "New occupations first published in {period}",
+    ),
+    "fact_batches_by_2009": (
+        "{period} 年共发布 {batches} 批、逾 {occupations_over} 个新职业",
+        "{period}: {batches} batches, over {occupations_over} new occupations",
+    ),
+    "fact_batches": (
+        "{period} 年共发布 {batches} 批、{occupations} 个新职业",
+        "{period}: {batches} batches, {occupations} new occupations",
+    ),
+    "fact_yearly_batch": (
+        "{period} 年：新职业 {occupations} 个、新工种 {work_types} 个，调整 {adjusted} 个",
+        "{period}: {occupations} new occupations, {work_types} new work types, {adjusted} adjusted",
+    ),
 }
 
 

@@ -65,6 +65,8 @@ class OccupationPages(Controller):
                 if exc.status != 400:
                     raise
                 found, problem = OccupationPage(items=[]), exc.problem
+            browsing = not (q or tag or level or after)  # the catalogue's first page
+            stats = await public.get("/occupations/stats", OccupationStats) if browsing else None
         return page(
             request,
             "occupations.html",
@@ -74,6 +76,7 @@ class OccupationPages(Controller):
             tag=tag,
             found=found,
             problem=problem,
+            history=stats.history if stats else [],
         )
 
     @get("/occupations/{code:str}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
@@ -15,7 +15,6 @@ from schemas.competitions import (
     CompetitorHistory,
     EditionWinners,
     MedalTotals,
-    Member,
     MemberHistory,
     MemberPage,
     MembersCreate,
@@ -29,11 +28,7 @@ from services.platform.errors import Problem, field_error
 
 from . import examples, store, views
 from .domain import gold_streaks, mask_name
-from .shapes import PUBLIC_CACHE, to_result, to_tally
-
-
-def to_member(row: Any) -> Member:
-    return Member(**dict(row))
+from .shapes import PUBLIC_CACHE, to_member, to_result, to_tally
 
 
 class MemberController(Controller):
@@ -100,11 +95,13 @@ class MemberController(Controller):
                 entries.setdefault(r["competition"], []).append(to_result(r))
         if rows:
             first = rows[0]
-            member = Member(
-                code=code,
-                name_en=first["member_name_en"],
-                name_zh=first["member_name_zh"],
-                kind=first["member_kind"],
+            member = to_member(
+                {
+                    "code": code,
+                    "name_en": first["member_name_en"],
+                    "name_zh": first["member_name_zh"],
+                    "kind": first["member_kind"],
+                }
             )
         else:  # only a member without standings costs the look-up
             found = await views.get_member(pool, code)

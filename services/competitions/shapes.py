@@ -11,6 +11,7 @@ from schemas.competitions import (
     Competition,
     CompetitionRules,
     MedalRow,
+    Member,
     PublicCompetitor,
     Result,
     Skill,
@@ -20,6 +21,7 @@ from services.platform.errors import Problem
 
 from . import store
 from .domain import Tally, mask_name
+from .member_names import names_of
 
 # Public reads may be cached briefly by proxies: results change rarely, reads come in bursts.
 PUBLIC_CACHE = CacheControlHeader(max_age=5, public=True)
@@ -29,6 +31,16 @@ def to_competition(row: Any) -> Competition:
     values = dict(row)
     values["rules"] = msgspec.convert(values["rules"], CompetitionRules)
     return Competition(**values)
+
+
+def to_member(row: Any) -> Member:
+    """Members are named as CLDR and WorldSkills' conventions name them, whatever they were
+    registered with; provinces keep their registered names."""
+    values = dict(row)
+    known = names_of(values["code"]) if values["kind"] == "member" else None
+    if known:
+        values["name_zh"], values["name_en"] = known
+    return Member(**values)
 
 
 def to_skill(row: Any) -> Skill:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
@@ -13,6 +14,11 @@ from .logs import get_logger
 log = get_logger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+
+# Path prefixes whose errors are answered with a page rather than a problem document (the
+# public pages register theirs: people reading `/zh/…` get HTML in their language, even for a
+# path no route matches).
+PAGE_ERRORS: dict[str, Callable[[Request[Any, Any, Any], Exception], Response[Any]]] = {}
 
 
 class Problem(HTTPException):
@@ -54,6 +60,10 @@ def _body(
 
 
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    path = request.url.path
+    for prefix, render in PAGE_ERRORS.items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return render(request, exc)
     if isinstance(exc, Problem):
         body = _body(exc.status_code, exc.kind, exc.title, exc.detail, request)
         if exc.errors:

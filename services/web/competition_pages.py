@@ -26,18 +26,17 @@ from schemas.competitions import (
 from .charts import Bar, stacked_bars
 from .i18n import text
 from .public_api import ApiError
-from .render import api, lang_of, page
+from .render import api, error_page, lang_of, page, refused_field
 
 AnyRequest = Request[Any, Any, Any]
 ORDERINGS: tuple[str, ...] = get_args(RankBy)
 SECTORS: tuple[str, ...] = get_args(Sector)
 
 
-def refused(request: AnyRequest, exc: ApiError) -> Response[str]:
-    if exc.status not in (400, 404):
+def refused(request: AnyRequest, exc: ApiError, *, back: str | None = None) -> Response[str]:
+    if exc.status not in (400, 404, 429):
         raise exc
-    problem = exc.problem if exc.status == 400 else None
-    return page(request, "missing.html", status=exc.status, problem=problem)
+    return error_page(request, exc.status, field=refused_field(exc.problem), back=back)
 
 
 class CompetitionPages(Controller):

@@ -141,12 +141,94 @@ TEXT: dict[str, tuple[str, str]] = {
     "since": ("起始年份", "From year"),
     "until": ("截止年份", "To year"),
     "period": ("按年份筛选", "Show period"),
+    # -- enum values: never shown raw ---------------------------------------------------------
+    "sector_construction_building_technology": (
+        "建筑与结构技术",
+        "Construction and Building Technology",
+    ),
+    "sector_creative_arts_fashion": ("创意艺术与时尚", "Creative Arts and Fashion"),
+    "sector_information_communication_technology": (
+        "信息与通信技术",
+        "Information and Communication Technology",
+    ),
+    "sector_manufacturing_engineering_technology": (
+        "制造与工程技术",
+        "Manufacturing and Engineering Technology",
+    ),
+    "sector_social_personal_services": ("社会与个人服务", "Social and Personal Services"),
+    "sector_transportation_logistics": ("运输与物流", "Transportation and Logistics"),
+    "kind_worldskills": ("世界技能大赛", "WorldSkills"),
+    "kind_national": ("全国技能大赛", "National contests"),
+    "kind_provincial": ("省级技能竞赛", "Provincial contests"),
+    "kind_other": ("其他竞赛", "Other contests"),
+    "skill_kind_demonstration": ("展示项目", "Demonstration skill"),
+    "rating_apprentice": ("学徒工", "Apprentice"),
+    "rating_junior": ("初级工（五级）", "Junior (level 5)"),
+    "rating_intermediate": ("中级工（四级）", "Intermediate (level 4)"),
+    "rating_senior": ("高级工（三级）", "Senior (level 3)"),
+    "rating_technician": ("技师（二级）", "Technician (level 2)"),
+    "rating_senior_technician": ("高级技师（一级）", "Senior technician (level 1)"),
+    "rating_special_grade_technician": ("特级技师", "Special-grade technician"),
+    "rating_chief_technician": ("首席技师", "Chief technician"),
+    "change_added": ("新增", "Added"),
+    "change_amended": ("修订", "Amended"),
+    "change_retired": ("撤销", "Retired"),
+    "release_kind_baseline": ("基线版本", "Baseline"),
+    "release_kind_new-occupations": ("新职业", "New occupations"),
+    "release_kind_amendment": ("修订", "Amendment"),
+    "field_code": ("编码", "Code"),
+    "field_level": ("层级", "Level"),
+    "field_parent_code": ("上级类别", "Parent group"),
+    "field_name_zh": ("中文名称", "Chinese name"),
+    "field_name_en": ("英文名称", "English name"),
+    "field_definition": ("定义", "Definition"),
+    "field_tasks": ("主要工作任务", "Main tasks"),
+    "field_aliases": ("别名", "Aliases"),
+    "field_tags": ("标识", "Tags"),
+    "field_work_types": ("工种", "Work types"),
+    "field_status": ("状态", "Status"),
+    "bytes": ("字节", "Bytes"),
+    "export_format_note": (
+        "CSV 文件为 UTF-8 编码（带 BOM），逗号分隔，列表内各项以“|”连接。"
+        "数据为本登记簿的公开数据，人名均已脱敏。",
+        "CSV files are UTF-8 with a BOM, comma-separated, with list items joined by '|'. "
+        "Public data of this registry; personal names appear masked.",
+    ),
+    # -- error pages -------------------------------------------------------------------------
+    "error_title_400": ("请求有误", "Bad request"),
+    "error_title_404": ("页面不存在", "Page not found"),
+    "error_title_405": ("不支持此操作", "Not supported"),
+    "error_title_429": ("请求过于频繁", "Too many requests"),
+    "error_title_500": ("服务出错", "Something went wrong"),
+    "error_text_400": (
+        "请求中的参数无效，请检查后重试。",
+        "A parameter of the request is not valid.",
+    ),
+    "error_text_404": ("没有找到这个页面或这条记录。", "There is no such page or record here."),
+    "error_text_405": ("这个页面只能浏览，不能提交。", "This page can only be viewed."),
+    "error_text_429": ("查询太频繁，请稍后再试。", "Too many look-ups; please try again shortly."),
+    "error_text_500": (
+        "服务暂时出错，请稍后再试。",
+        "The service failed; please try again shortly.",
+    ),
+    "error_status": ("状态码", "Status"),
+    "bad_param": ("参数“{name}”的值无效。", "The value given for “{name}” is not valid."),
+    "bad_occupation_code": (
+        "职业编码的格式应为 X-XX-XX-XX，例如 4-04-05-01。",
+        "An occupation code looks like X-XX-XX-XX, e.g. 4-04-05-01.",
+    ),
+    "back_home": ("返回首页", "Back to the home page"),
+    "bad_certificate": (
+        "证书编号格式不正确，请核对后重新输入。",
+        "That is not a valid certificate number; check it and try again.",
+    ),
 }
 
 
-def text(lang: Lang, key: str) -> str:
+def text(lang: Lang, key: str, **values: object) -> str:
     zh, en = TEXT.get(key, (key, key))
-    return zh if lang == "zh" else en
+    chosen = zh if lang == "zh" else en
+    return chosen.format(**values) if values else chosen
 
 
 def name_of(lang: Lang, name_zh: str, name_en: str | None) -> str:

@@ -17,7 +17,7 @@ from schemas.occupations import (
 )
 
 from .public_api import ApiError
-from .render import api, page, serves
+from .render import api, error_page, page, refused_field, serves
 
 CODE_PREFIX = re.compile(r"^[1-8](-\d{0,2}){0,3}$")
 PAGE_SIZE = 50
@@ -74,6 +74,7 @@ class OccupationPages(Controller):
             tag=tag,
             found=found,
             problem=problem,
+            problem_field=refused_field(problem) if problem else None,
         )
 
     @get("/occupations/{code:str}")
@@ -86,9 +87,9 @@ class OccupationPages(Controller):
             except ApiError as exc:
                 if exc.status != 400:
                     raise
-                return page(request, "missing.html", status=400, problem=exc.problem)
+                return error_page(request, 400, sentence="bad_occupation_code")
             if detail is None:
-                return page(request, "missing.html", status=404, problem=None)
+                return error_page(request, 404)
             history = None
             if serves(request, "/occupations/{code:str}/history"):
                 history = await public.find(f"/occupations/{code}/history", OccupationHistory)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Response
 
-from .i18n import LANGS, Lang, name_of, text
+from services.platform.logs import get_logger
+
+from .i18n import LANGS, TEXT, Lang, name_of, text
 from .public_api import PublicApi
+
+log = get_logger(__name__)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -47,15 +53,41 @@ def link(lang: Lang, path: str, **query: Any) -> str:
     return f"/{lang}{path}" + (f"?{urlencode(values)}" if values else "")
 
 
-def page(request: AnyRequest, template: str, *, status: int = 200, **context: Any) -> Response[str]:
+def number(value: float | None) -> str:
+    """A mark or score as people write it: 752, 743.33, 44,412 (never `752.0`)."""
+    if value is None:
+        return "—"
+    return f"{round(float(value), 2):,.2f}".rstrip("0").rstrip(".")
+
+
+def flag(code: str) -> str:
+    """The member's flag as regional-indicator letters (drawn by the reader's own fonts, so
+    nothing loads). Chinese Taipei competes under its own emblem, not a flag."""
+    if len(code) != 2 or not code.isalpha() or code in NO_FLAG:
+        return ""
+    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in code.upper())
+
+
+NO_FLAG = frozenset({"TW"})
+SHOWN_ENUMS = frozenset({"digital", "green", "active", "retired"})
+
+
+def page(
+    request: AnyRequest,
+    template: str,
+    *,
+    status: int = 200,
+    members: Mapping[str, Any] | None = None,
+    **context: Any,
+) -> Response[str]:
     lang = lang_of(request)
     other: Lang = "en" if lang == "zh" else "zh"
     rest = request.url.path.strip("/").partition("/")[2]
     query = request.url.query
     switch = f"/{other}/{rest}" + (f"?{query}" if query else "")
 
-    def t(key: str) -> str:
-        return text(lang, key)
+    def t(key: str, **values: Any) -> str:
+        return text(lang, key, **values)
 
     def url(path: str, **q: Any) -> str:
         return link(lang, path, **q)
@@ -63,14 +95,77 @@ def page(request: AnyRequest, template: str, *, status: int = 200, **context: An
     def name(item: Any) -> str:
         return name_of(lang, item.name_zh, item.name_en)
 
+    def shown(value: Any) -> str:
+        """A field's value in a change record: lists joined, known enum values translated."""
+        if value is None or value in ("", []):
+            return "—"
+        if isinstance(value, list):
+            return ("、" if lang == "zh" else ", ").join(shown(v) for v in value)
+        return text(lang, str(value)) if str(value) in SHOWN_ENUMS else str(value)
+
+    def member(code: str) -> str:
+        """A member's name in the page's language (its code if it has no name here)."""
+        known = (members or {}).get(code)
+        return name_of(lang, known.name_zh, known.name_en) if known else code
+
     html = environment.get_template(template).render(
         lang=lang,
         langs=LANGS,
         t=t,
         url=url,
         name=name,
+        member=member,
+        shown=shown,
+        flag=flag,
+        num=number,
         switch_url=switch,
         path=request.url.path,
         **context,
     )
     return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+
+
+def error_page(
+    request: AnyRequest,
+    status: int,
+    *,
+    field: str | None = None,
+    back: str | None = None,
+    sentence: str | None = None,
+) -> Response[str]:
+    """A page in the reader's language with the status, a plain sentence and a way back;
+    never the API's problem text (it names internal URLs)."""
+    family = status if f"error_title_{status}" in TEXT else (500 if status >= 500 else 400)
+    if status == 404:
+        family = 404
+    return page(
+        request,
+        "error.html",
+        status=status,
+        error_status=status,
+        title_key=f"error_title_{family}",
+        text_key=sentence or f"error_text_{family}",
+        field=field,
+        back=back,
+    )
+
+
+def refused_field(problem: Mapping[str, Any]) -> str | None:
+    """The first parameter an API problem names, if any (`rank_by`, `since`)."""
+    for error in problem.get("errors") or []:
+        field = error.get("field") if isinstance(error, dict) else None
+        if field and field != "$":
+            return str(field)
+    return None
+
+
+def render_error(request: AnyRequest, exc: Exception) -> Response[str]:
+    """Errors raised on the way to a page (unknown path, bad parameter, a failure)."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status >= 500:
+        log.exception("page failed", path=request.url.path)
+    field = None
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        keys = [{"field": item.get("key")} for item in exc.extra if isinstance(item, dict)]
+        field = refused_field({"errors": keys})
+    return error_page(request, status, field=field)

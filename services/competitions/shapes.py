@@ -47,12 +47,25 @@ def to_skill(row: Any) -> Skill:
     return Skill(**dict(row))
 
 
-def to_result(row: Any) -> Result:
+def full_names(competition: Any) -> bool:
+    """Whether the competition's rules publish competitors' full names (`kind` and `rules` of
+    its row): WorldSkills does unless told otherwise; every other kind masks by default."""
+    rules = competition["rules"] or {}
+    chosen = rules.get("competitor_names") if isinstance(rules, dict) else None
+    return chosen == "full" if chosen else competition["kind"] == "worldskills"
+
+
+def public_name(name: str, full: bool) -> str:
+    return name if full else mask_name(name)
+
+
+def to_result(row: Any, full: bool) -> Result:
+    """A result; `full`: the competition publishes competitors' full names."""
     return Result(
         skill=row["skill"],
         member=row["member"],
         competitors=[
-            PublicCompetitor(id=c["id"], name=mask_name(c["name"]))
+            PublicCompetitor(id=c["id"], name=public_name(c["name"], full))
             for c in row["competitors"] or []
         ],
         mark=row["mark"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from schemas.competitions import Medal
+
 SECTORS = {
     "CON": "construction_building_technology",
     "ART": "creative_arts_fashion",
@@ -224,7 +226,7 @@ class Honour(NamedTuple):
     competition: str
     skill: str  # English name, as in SKILLS
     member: str
-    medal: str
+    medal: Medal
     competitors: tuple[str, ...] = ()  # names where published
 
 

@@ -24,7 +24,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "search": ("搜索", "Search"),
     "search_hint": (
         "职业名称、别名或编码，例如 计算机程序设计员 或 4-04",
-        "Name, alias or code, e.g. programmer or 4-04",
+        "Pinyin, Chinese name or code, e.g. shukong or 4-04",
     ),
     "level": ("层级", "Level"),
     "all_levels": ("全部层级", "All levels"),
@@ -193,6 +193,41 @@ TEXT: dict[str, tuple[str, str]] = {
         "数据为本登记簿的公开数据，人名均已脱敏。",
         "CSV files are UTF-8 with a BOM, comma-separated, with list items joined by '|'. "
         "Public data of this registry; personal names appear masked.",
+    ),
+    "menu": ("菜单", "Menu"),
+    "data_note": ("关于本页数据", "About the data on this page"),
+    "partial": ("部分成绩", "Partial results"),
+    "partial_table": (
+        "本届只收录了公开报道的部分成绩，下表并非完整奖牌榜。",
+        "Only some results of this edition are recorded here; this is not its full table.",
+    ),
+    "no_results_yet": ("尚无成绩。", "No results yet."),
+    "show": ("显示", "Show"),
+    "award": ("奖项", "Award"),
+    "kind_switch": ("赛事类型", "Kind of competition"),
+    "computed_totals": ("根据本登记簿所收成绩计算", "Computed from the results recorded here"),
+    "computed_note": (
+        "部分届次只收录了公开报道的成绩，因此计算所得的合计可能少于实际。",
+        "Some editions hold only their published honours, so computed totals may fall short.",
+    ),
+    "published_tally": ("公开发布的统计", "Published record"),
+    "published_tally_line": (
+        "{since}–{until}年：{competitors}名选手，{gold}金、{silver}银、{bronze}铜、{excellence}个优胜奖",
+        "{since}–{until}: {competitors} competitors, {gold} gold, {silver} silver, "
+        "{bronze} bronze, {excellence} Medallions for Excellence",
+    ),
+    "source": ("来源", "Source"),
+    "showing_kind": ("显示：{kind}", "Showing: {kind}"),
+    "skill_matches": ("找到以下项目：", "These skills match:"),
+    "editions": ("届数", "Editions"),
+    "numbers": ("编号", "Numbers"),
+    "competition_kind": ("类型", "Kind"),
+    "no_english_names": (
+        "职业分类（2022 年版）没有官方英文名称：本站以中文显示职业名称。"
+        "搜索时可输入拼音（全拼或首字母）、编码或中文名称。",
+        "The Occupational Classification (2022) has no official English names, so occupations "
+        "appear here under their Chinese names. Search by pinyin (full or initials, e.g. "
+        "shukong or skjc) or by code (e.g. 4-04-05).",
     ),
     # -- error pages -------------------------------------------------------------------------
     "error_title_400": ("请求有误", "Bad request"),

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter, PathParameter
 from litestar.response import Response
 
+from schemas.competitions import CompetitionPage
 from schemas.occupations import (
     OccupationDetail,
     OccupationHistory,
@@ -16,6 +17,7 @@ from schemas.occupations import (
     OccupationStats,
 )
 
+from .competition_pages import notes_of
 from .public_api import ApiError
 from .render import api, error_page, page, refused_field, serves
 
@@ -33,12 +35,16 @@ class OccupationPages(Controller):
         async with api(request) as public:
             stats = await public.get("/occupations/stats", OccupationStats)
             groups = await public.get("/occupations", OccupationPage, {"level": 1, "limit": 8})
-            competitions: list[Any] = []
+            latest = CompetitionPage(items=[])
             if serves(request, "/competitions"):
-                latest = await public.raw("/competitions", {"limit": 5})
-                competitions = latest.json().get("items", []) if latest.status_code == 200 else []
+                latest = await public.get("/competitions", CompetitionPage, {"limit": 5})
         return page(
-            request, "home.html", stats=stats, groups=groups.items, competitions=competitions
+            request,
+            "home.html",
+            stats=stats,
+            groups=groups.items,
+            competitions=latest.items,
+            notes=notes_of(latest),
         )
 
     @get("/occupations")

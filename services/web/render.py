@@ -103,6 +103,18 @@ def page(
             return ("、" if lang == "zh" else ", ").join(shown(v) for v in value)
         return text(lang, str(value)) if str(value) in SHOWN_ENUMS else str(value)
 
+    def cname(competition: Any) -> str:
+        """A competition's name in the page's language where it has one."""
+        return name_of(lang, competition.name_zh or competition.name, competition.name)
+
+    def skill_name(skill: Any) -> str:
+        """A skill's name in the page's language (WorldSkills' skills have both)."""
+        if skill is None:
+            return ""
+        zh = getattr(skill, "name_zh", None) or getattr(skill, "skill_name_zh", None)
+        en = getattr(skill, "name_en", None) or getattr(skill, "skill_name", None)
+        return (zh or en or "") if lang == "zh" else (en or zh or "")
+
     def member(code: str) -> str:
         """A member's name in the page's language (its code if it has no name here)."""
         known = (members or {}).get(code)
@@ -115,6 +127,8 @@ def page(
         url=url,
         name=name,
         member=member,
+        cname=cname,
+        skill_name=skill_name,
         shown=shown,
         flag=flag,
         num=number,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from litestar import Request
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Response
@@ -69,6 +71,8 @@ def flag(code: str) -> str:
 
 
 NO_FLAG = frozenset({"TW"})
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
 SHOWN_ENUMS = frozenset({"digital", "green", "active", "retired"})
 
 
@@ -92,8 +96,8 @@ def page(
     def url(path: str, **q: Any) -> str:
         return link(lang, path, **q)
 
-    def name(item: Any) -> str:
-        return name_of(lang, item.name_zh, item.name_en)
+    def name(item: Any) -> Markup:
+        return data(name_of(lang, item.name_zh, item.name_en))
 
     def shown(value: Any) -> str:
         """A field's value in a change record: lists joined, known enum values translated."""
@@ -103,22 +107,38 @@ def page(
             return ("、" if lang == "zh" else ", ").join(shown(v) for v in value)
         return text(lang, str(value)) if str(value) in SHOWN_ENUMS else str(value)
 
-    def cname(competition: Any) -> str:
+    def cname(competition: Any) -> Markup:
         """A competition's name in the page's language where it has one."""
-        return name_of(lang, competition.name_zh or competition.name, competition.name)
+        return data(name_of(lang, competition.name_zh or competition.name, competition.name))
 
-    def skill_name(skill: Any) -> str:
+    def skill_name(skill: Any) -> Markup:
         """A skill's name in the page's language (WorldSkills' skills have both)."""
         if skill is None:
             return ""
         zh = getattr(skill, "name_zh", None) or getattr(skill, "skill_name_zh", None)
         en = getattr(skill, "name_en", None) or getattr(skill, "skill_name", None)
-        return (zh or en or "") if lang == "zh" else (en or zh or "")
+        return data((zh or en or "") if lang == "zh" else (en or zh or ""))
 
-    def member(code: str) -> str:
+    def data(value: Any) -> Markup:
+        """A data value as it was published, marked with its language where that is not the
+        page's (so readers' tools, and our checks, know it is not the page's own text)."""
+        shown = "" if value is None else str(value)
+        written: Lang = "zh" if CJK.search(shown) else "en"
+        if not shown or written == lang or not LATIN.search(shown) and written == "en":
+            return escape(shown)
+        return Markup('<span lang="{}">{}</span>').format(written, shown)
+
+    def note(text_: str) -> Markup:
+        """A competition's note; one written 'Chinese / English' shows the page's half."""
+        zh, sep, en = text_.partition(" / ")
+        if sep and CJK.search(zh) and not CJK.search(en):
+            return data(zh if lang == "zh" else en)
+        return data(text_)
+
+    def member(code: str) -> Markup:
         """A member's name in the page's language (its code if it has no name here)."""
         known = (members or {}).get(code)
-        return name_of(lang, known.name_zh, known.name_en) if known else code
+        return data(name_of(lang, known.name_zh, known.name_en) if known else code)
 
     html = environment.get_template(template).render(
         lang=lang,
@@ -128,6 +148,8 @@ def page(
         name=name,
         member=member,
         cname=cname,
+        data=data,
+        note=note,
         skill_name=skill_name,
         shown=shown,
         flag=flag,

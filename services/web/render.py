@@ -9,10 +9,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
 from litestar import Request
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Response
+from markupsafe import Markup, escape
 
 from services.platform.logs import get_logger
 
@@ -114,7 +114,7 @@ def page(
     def skill_name(skill: Any) -> Markup:
         """A skill's name in the page's language (WorldSkills' skills have both)."""
         if skill is None:
-            return ""
+            return Markup("")
         zh = getattr(skill, "name_zh", None) or getattr(skill, "skill_name_zh", None)
         en = getattr(skill, "name_en", None) or getattr(skill, "skill_name", None)
         return data((zh or en or "") if lang == "zh" else (en or zh or ""))
@@ -124,7 +124,7 @@ def page(
         page's (so readers' tools, and our checks, know it is not the page's own text)."""
         shown = "" if value is None else str(value)
         written: Lang = "zh" if CJK.search(shown) else "en"
-        if not shown or written == lang or not LATIN.search(shown) and written == "en":
+        if not shown or written == lang or (not LATIN.search(shown) and written == "en"):
             return escape(shown)
         return Markup('<span lang="{}">{}</span>').format(written, shown)
 

@@ -110,7 +110,7 @@ async def test_marks_may_be_left_out_only_in_a_partial_competition(client: Clien
     body = {"skills": [{"skill": "02", "revision": 2, "results": lines}]}
     complete = await client.post("/competitions/WSC2024/results", json=body, headers=organiser)
     assert complete.status_code == 400 and "results[0].mark" in complete.text
-    mixed = lines + [{"member": "JP", "competitors": [{"name": "Demo X"}], "mark": 700}]
+    mixed = [*lines, {"member": "JP", "competitors": [{"name": "Demo X"}], "mark": 700}]
     body = {"skills": [{"skill": "07", "revision": 2, "results": mixed}]}
     partial = await client.post("/competitions/WSC2017/results", json=body, headers=organiser)
     assert partial.status_code == 400 and "a mark, or none" in partial.text

@@ -27,7 +27,7 @@ async def test_errors_are_localized_pages(
     await fixture_competition(client)
     response = await client.get(path, params=params)
     assert response.status_code == status
-    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
     body = response.text
     assert sentence in body and f">{status}<" not in body  # status shown in a sentence
     assert f": {status}</p>" in body and 'id="way-back"' in body

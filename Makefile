@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	$(BIN)/python -m services
 
-# Headless Chromium (and a CJK font for readable screenshots) for the browser tests; only as
-# root, never fatal: without it those tests skip and say why.
+# Headless Chromium (and CJK and emoji fonts for readable screenshots: flags are emoji) for
+# the browser tests; only as root, never fatal: without it those tests skip and say why.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei) \
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/noto ]; } || \
+		{ [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium fonts-wqy-zenhei fonts-noto-color-emoji) \
 		>/dev/null 2>&1; } || echo "chromium not installed: browser tests will skip"
 
 test: install browser

@@ -95,6 +95,13 @@ class CompetitionRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     tie_threshold: Annotated[float, msgspec.Meta(ge=0, le=100)] = 0.0
     excellence_threshold: Mark | None = 700.0
     medals: Literal["given", "derived"] = "derived"
+    competitor_names: Annotated[
+        Literal["full", "masked"] | None,
+        msgspec.Meta(
+            description="How competitors' names are published: `full` (as WorldSkills does) or "
+            "`masked`; unset: full for WorldSkills competitions, masked for every other kind."
+        ),
+    ] = None
 
 
 # -- results events ---------------------------------------------------------------------------
@@ -110,11 +117,15 @@ class Competitor(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 
 class ResultLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One entry (a team counts once) and its result."""
+    """One entry (a team counts once) and its result.
+
+    `mark` may be left out only in a partial competition (an earlier edition recorded from the
+    honours its sources publish), and then by every line of the skill, each with its medal.
+    """
 
     member: MemberCode
     competitors: Annotated[list[Competitor], msgspec.Meta(min_length=1, max_length=20)]
-    mark: Mark
+    mark: Mark | None = None
     position: PositiveInt32 | None = None
     medal: Medal | None = None
 
@@ -181,6 +192,14 @@ class CompetitionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     ends_on: date
     rules: CompetitionRules = CompetitionRules()
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    name_zh: Name | None = None
+    partial: Annotated[
+        bool,
+        msgspec.Meta(
+            description="Only some results are recorded (e.g. an earlier edition's published "
+            "honours): its tables say so, and its results may lack marks."
+        ),
+    ] = False
 
 
 class SkillCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -233,6 +252,8 @@ class Competition(msgspec.Struct, frozen=True, kw_only=True):
     ends_on: date
     rules: CompetitionRules
     note: str
+    name_zh: str | None = None
+    partial: bool = False
 
 
 class CompetitionPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -277,7 +298,7 @@ class Result(msgspec.Struct, frozen=True, kw_only=True):
     skill: str
     member: str
     competitors: list[PublicCompetitor]
-    mark: float
+    mark: float | None  # None: a partial competition's honour published without its mark
     position: int
     medal: str
     revision: int
@@ -295,6 +316,8 @@ class SkillResultsView(msgspec.Struct, frozen=True, kw_only=True):
     revision: int | None
     results: list[Result]
     history: list[int]  # earlier revisions, kept and readable with `?revision=`
+    partial: bool = False
+    note: str = ""
 
 
 class Submitted(msgspec.Struct, frozen=True, kw_only=True):
@@ -345,6 +368,8 @@ class MedalTable(msgspec.Struct, frozen=True, kw_only=True):
     rank_by: str
     sector: str | None
     rows: list[MedalRow]
+    partial: bool = False  # only some results are recorded: not the full table
+    note: str = ""
 
 
 class CompetitionStanding(msgspec.Struct, frozen=True, kw_only=True):
@@ -375,12 +400,47 @@ class MedalTotals(msgspec.Struct, frozen=True, kw_only=True):
     excellence: int
 
 
+class PublishedTallyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A member's totals over a period as a source publishes them (not computed here)."""
+
+    kind: CompetitionKind = "worldskills"
+    since: Annotated[int, msgspec.Meta(ge=1900, le=2200)]
+    until: Annotated[int, msgspec.Meta(ge=1900, le=2200)]
+    competitions: Annotated[int, msgspec.Meta(ge=0, le=1000)] | None = None
+    competitors: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    gold: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+    silver: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+    bronze: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+    excellence: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class PublishedTally(msgspec.Struct, frozen=True, kw_only=True):
+    member: str
+    kind: str
+    since: int
+    until: int
+    competitions: int | None
+    competitors: int | None
+    gold: int
+    silver: int
+    bronze: int
+    excellence: int
+    source: str
+
+
 class MemberHistory(msgspec.Struct, frozen=True, kw_only=True):
+    """A member across the competitions of one kind (kinds are never mixed). `totals` are
+    computed from the results recorded here; `published` tallies come from their sources."""
+
     member: Member
+    kind: str
     since: int | None
     until: int | None
     competitions: list[CompetitionStanding]
     totals: MedalTotals
+    published: list[PublishedTally] = []
+    notes: dict[str, str] = {}  # competition code -> its note (demo data, partial results)
 
 
 class EditionWinners(msgspec.Struct, frozen=True, kw_only=True):
@@ -389,6 +449,7 @@ class EditionWinners(msgspec.Struct, frozen=True, kw_only=True):
     skill: str
     skill_name: str
     winners: list[Result]
+    skill_name_zh: str | None = None
 
 
 class Streak(msgspec.Struct, frozen=True, kw_only=True):
@@ -399,8 +460,28 @@ class Streak(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SkillHistory(msgspec.Struct, frozen=True, kw_only=True):
+    """One skill across the editions of one kind of competition (kinds are never mixed)."""
+
+    kind: str
     editions: list[EditionWinners]
     streaks: list[Streak]
+    notes: dict[str, str] = {}  # competition code -> its note (demo data, partial results)
+
+
+class SkillMatch(msgspec.Struct, frozen=True, kw_only=True):
+    """A skill as competitions of one kind have run it (one English name across editions)."""
+
+    name_en: str
+    name_zh: str | None
+    numbers: list[str]  # skill numbers it had
+    sectors: list[str]
+    editions: int  # competitions that ran it
+
+
+class SkillSearch(msgspec.Struct, frozen=True, kw_only=True):
+    q: str
+    kind: str
+    items: list[SkillMatch]
 
 
 class CompetitorEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -409,15 +490,17 @@ class CompetitorEntry(msgspec.Struct, frozen=True, kw_only=True):
     skill: str
     skill_name: str
     member: str
-    mark: float
+    mark: float | None
     position: int
     medal: str
+    skill_name_zh: str | None = None
 
 
 class CompetitorHistory(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    name: str  # masked
+    name: str  # as the organisers' rules publish it (masked unless they publish names)
     entries: list[CompetitorEntry]
+    notes: dict[str, str] = {}
 
 
 class Awards(msgspec.Struct, frozen=True, kw_only=True):

@@ -211,14 +211,18 @@ async def test_national_ids_never_appear_in_public_responses(client: Client) -> 
         "/competitions/CNSCDEMO2023/entries",
         "/competitions/CNSCDEMO2023/awards",
         "/competitors/demo-cnsc-gd/history",
-        "/skills/history?number=07",
-        "/members/CN-GD/history",
+        "/skills/history?number=07&kind=national",
+        "/members/CN-GD/history?kind=national",
     ]
     for page in pages:
         response = await client.get(page)
         assert response.status_code == 200, page
         assert not any(i in response.text for i in IDS.values()), page
     assert "Demo Contestant GD" in (await client.get(pages[0])).text
+    kept_apart = (await client.get("/members/CN-GD/history")).json()  # worldskills by default
+    assert kept_apart["kind"] == "worldskills" and kept_apart["competitions"] == []
+    national = (await client.get(pages[5])).json()
+    assert national["kind"] == "national" and len(national["competitions"]) == 1
     public = await client.runtime.pool.fetch(
         "SELECT nid_hash FROM competitions.result_competitor WHERE nid_hash IS NOT NULL"
     )

@@ -6,35 +6,16 @@ import json
 from datetime import date
 from pathlib import Path
 
-import msgspec
 import pytest
 from typer.testing import CliRunner
 
 from schemas.competitions import CompetitionRules
 from services.cli import app
-from services.competitions import demo
-from services.competitions.domain import derive
 from services.competitions.importer import ImportOptions, import_rows, read_rows, settle
-from services.competitions.startup import load_demo
 from services.platform.settings import Settings
 
 from .conftest import Client
 from .harness import eventually
-
-
-def test_demo_results_give_china_its_public_totals_and_label_everyone() -> None:
-    rules = demo.competition().rules
-    medals: dict[str, int] = {}
-    competitors = 0
-    for results in demo.results():
-        for line, (_, medal) in zip(results.results, derive(results.results, rules), strict=True):
-            if line.member == "CN":
-                medals[medal] = medals.get(medal, 0) + 1
-                competitors += len(line.competitors)
-            assert all(c.name.startswith("Demo Competitor") for c in line.competitors)
-    assert medals == {"GOLD": 36, "SILVER": 9, "BRONZE": 4, "EXCELLENCE": 8, "NONE": 2}
-    assert competitors == 68 and len(demo.results()) == 59
-    assert "DEMO DATA" in demo.competition().note
 
 
 def worldskills_result(skill: str, member: str, mark: float, medal: str, **flags: bool) -> dict:
@@ -122,27 +103,6 @@ async def test_import_csv_into_an_existing_competition(client: Client, tmp_path:
         ("CN-JS", "GOLD", 2),
         ("CN-GD", "SILVER", 2),
     ]
-
-
-async def test_demo_loads_once_through_the_bus(client: Client) -> None:
-    runtime = client.runtime
-    runtime.settings = msgspec.structs.replace(runtime.settings, load_baseline=True)
-    await load_demo(runtime)
-    table = await eventually(
-        lambda: client.get("/competitions/WSC2024/medal-table"),
-        until=lambda r: bool(r.json()["rows"]),
-    )
-    china = table.json()["rows"][0]
-    assert (china["rank"], china["member"]) == (1, "CN")
-    assert (china["gold"], china["silver"], china["bronze"], china["excellence"]) == (36, 9, 4, 8)
-    assert china["skills_entered"] == 59
-    history = (await client.get("/members/CN/history")).json()
-    assert history["totals"]["competitors"] == 68
-    competition = (await client.get("/competitions/WSC2024")).json()
-    assert "DEMO DATA" in competition["note"] and "demo" in competition["name"]
-    await load_demo(runtime)  # already loaded: nothing published again
-    revisions = await runtime.pool.fetchval("SELECT count(*) FROM competitions.skill_revision")
-    assert revisions == 59
 
 
 def test_cli_imports_csv_with_a_report(

@@ -65,9 +65,10 @@ async def test_occupation_page_shows_definition_tasks_and_parents(client: Client
 
 async def test_unknown_and_malformed_codes_get_a_clear_page(client: Client) -> None:
     missing = await client.get("/en/occupations/4-99-99-99")
-    assert missing.status_code == 404 and "No such record." in missing.text
+    assert missing.status_code == 404 and "There is no such page or record here." in missing.text
+    assert 'id="way-back"' in missing.text
     bad = await client.get("/zh/occupations/not-a-code")
-    assert bad.status_code == 400 and "X-XX-XX-XX" in bad.text
+    assert bad.status_code == 400 and "职业编码的格式应为 X-XX-XX-XX" in bad.text
     bad_filter = await client.get("/en/occupations", params={"tag": "purple"})
     assert bad_filter.status_code == 400 and 'role="alert"' in bad_filter.text
 

@@ -47,6 +47,7 @@ from .shapes import (
     PUBLIC_CACHE,
     authorise_organiser,
     competition_or_404,
+    full_names,
     medal_row,
     to_competition,
     to_result,
@@ -205,7 +206,7 @@ class CompetitionController(Controller):
         number: FromPath[str],
         revision: Annotated[int | None, Parameter(ge=1, le=INT32_MAX, required=False)] = None,
     ) -> SkillResultsView:
-        await competition_or_404(pool, code)
+        competition = await competition_or_404(pool, code)
         skill = await views.get_skill(pool, code, number)
         if skill is None:
             raise Problem(404, "unknown-skill", "Unknown skill", f"{code} has no skill {number}")
@@ -217,8 +218,10 @@ class CompetitionController(Controller):
         return SkillResultsView(
             skill=to_skill(skill),
             revision=shown,
-            results=[to_result(r) for r in rows],
+            results=[to_result(r, full_names(competition)) for r in rows],
             history=[r for r in revisions if r != shown],
+            partial=competition["partial"],
+            note=competition["note"],
         )
 
     @get(
@@ -238,7 +241,7 @@ class CompetitionController(Controller):
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> ResultPage:
-        await competition_or_404(pool, code)
+        competition = await competition_or_404(pool, code)
         cursor = tuple(after.split("/", 1)) if after else None
         rows = await views.entries(
             pool,
@@ -247,7 +250,7 @@ class CompetitionController(Controller):
             after=cursor,  # type: ignore[arg-type]
             limit=limit + 1,
         )
-        items = [to_result(r) for r in rows[:limit]]
+        items = [to_result(r, full_names(competition)) for r in rows[:limit]]
         last = f"{items[-1].skill}/{items[-1].member}" if len(rows) > limit else None
         return ResultPage(items=items, next_after=last)
 
@@ -360,18 +363,19 @@ class CompetitionController(Controller):
         rank_by: Annotated[RankBy, Parameter(description="Ordering of the table")] = "gold",
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
     ) -> MedalTable:
+        competition = await competition_or_404(pool, code)
         if sector is None:
             rows = await views.standings(pool, code, rank_by)
             ranked = [(r[views.RANK_COLUMNS[rank_by]], to_tally(r)) for r in rows]
         else:  # a sector's table is small enough to rank on the fly
             ranked = rank([to_tally(r) for r in await views.tallies(pool, code, sector)], rank_by)
-        if not ranked:  # only an empty table costs the existence check
-            await competition_or_404(pool, code)
         return MedalTable(
             competition=code,
             rank_by=rank_by,
             sector=sector,
             rows=[medal_row(place, t) for place, t in ranked],
+            partial=competition["partial"],
+            note=competition["note"],
         )
 
     @get(
@@ -380,8 +384,8 @@ class CompetitionController(Controller):
         summary="Albert Vidal Award and Best of Nation",
     )
     async def awards(self, pool: PoolDep, code: FromPath[str]) -> Awards:
-        await competition_or_404(pool, code)
-        results = [to_result(r) for r in await views.awards(pool, code)]
+        full = full_names(await competition_or_404(pool, code))
+        results = [to_result(r, full) for r in await views.awards(pool, code)]
         return Awards(
             competition=code,
             albert_vidal_award=[r for r in results if r.albert_vidal_award],

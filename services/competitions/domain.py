@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from schemas.competitions import (
 from services.platform.national_ids import normalise_id, person_hasher, resident_id_problem
 
 MEDALS = ("GOLD", "SILVER", "BRONZE")
+MEDAL_PLACES = {"GOLD": 1, "SILVER": 2, "BRONZE": 3}
 MEDAL_POINTS = {"GOLD": 4, "SILVER": 3, "BRONZE": 2, "EXCELLENCE": 1, "NONE": 0}
 
 
@@ -44,9 +46,17 @@ def medal_for(place: int, mark: float, rules: CompetitionRules) -> str:
 
 
 def derive(lines: Sequence[ResultLine], rules: CompetitionRules) -> list[tuple[int, str]]:
-    """(place, medal) for every line, from the marks alone."""
-    ranked = places([line.mark for line in lines], rules.tie_threshold)
-    return [(p, medal_for(p, line.mark, rules)) for p, line in zip(ranked, lines, strict=True)]
+    """(place, medal) for every line, from the marks alone; honours published without marks
+    (a partial competition's) keep their given medal and position."""
+    marks = [line.mark for line in lines]
+    if None in marks:
+        return [
+            (line.position or MEDAL_PLACES.get(line.medal or "NONE", 4), line.medal or "NONE")
+            for line in lines
+        ]
+    known = [m for m in marks if m is not None]
+    ranked = places(known, rules.tie_threshold)
+    return [(p, medal_for(p, m, rules)) for p, m in zip(ranked, known, strict=True)]
 
 
 # -- checking a skill's results ---------------------------------------------------------------
@@ -58,6 +68,7 @@ class SkillFacts:
 
     team_size: int
     known_members: frozenset[str]
+    partial: bool = False  # a partial competition may record honours without marks
 
 
 def check_skill_results(
@@ -66,7 +77,9 @@ def check_skill_results(
     """Problems as (field, message); empty when the results can apply as they are."""
     if facts is None:
         return [(f"{where}.skill", f"unknown skill {results.skill!r} in this competition")]
-    problems: list[tuple[str, str]] = []
+    problems = _unmarked_problems(results, facts.partial, where)
+    if problems:
+        return problems
     derived = derive(results.results, rules)
     seen_members: dict[str, int] = {}
     seen_people: dict[str, int] = {}
@@ -109,6 +122,38 @@ def check_skill_results(
                     f"{line.medal} contradicts the marks: mark {line.mark:g} earns {medal} "
                     f"under this competition's rules (tie threshold {rules.tie_threshold:g}, "
                     f"excellence from {_threshold(rules)})",
+                )
+            )
+    return problems
+
+
+def _unmarked_problems(results: SkillResults, partial: bool, where: str) -> list[tuple[str, str]]:
+    """Lines without a mark: only in a partial competition, only all together, each with its
+    medal (and its position below the podium)."""
+    unmarked = [i for i, line in enumerate(results.results) if line.mark is None]
+    if not unmarked:
+        return []
+    if not partial:
+        return [
+            (
+                f"{where}.results[{i}].mark",
+                "a mark is needed (only a partial competition records honours without marks)",
+            )
+            for i in unmarked
+        ]
+    if len(unmarked) != len(results.results):
+        return [(f"{where}.results", "give every line of the skill a mark, or none")]
+    problems: list[tuple[str, str]] = []
+    for i, line in enumerate(results.results):
+        if line.medal is None:
+            problems.append(
+                (f"{where}.results[{i}].medal", "a result without a mark needs its medal")
+            )
+        elif line.medal not in MEDAL_PLACES and line.position is None:
+            problems.append(
+                (
+                    f"{where}.results[{i}].position",
+                    "a result without a mark or podium medal needs its position",
                 )
             )
     return problems
@@ -370,3 +415,22 @@ def withdrawal_reason(
         f"{was} earns {now.level} in {now.occupation_code} under the rating policy, "
         f"not {granted.level} in {granted.occupation_code}, at result revision {revision}"
     )
+
+
+# -- finding skills ---------------------------------------------------------------------------
+
+SKILL_NUMBER = re.compile(r"^[A-Z0-9]{1,6}$")
+
+
+def skill_number(text: str) -> str | None:
+    """The skill number someone typing `7`, `07` or `po1` means, if the text can be one."""
+    candidate = text.strip().upper()
+    if not SKILL_NUMBER.match(candidate):
+        return None
+    return candidate.zfill(2) if candidate.isdigit() else candidate
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for 'contains `text`', with the wildcards in it taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -79,6 +79,21 @@ MEMBERS = body(
         ]
     },
 )
+PUBLISHED_TALLY = body(
+    "China at WorldSkills since 2010 (a published aggregate)",
+    {
+        "kind": "worldskills",
+        "since": 2010,
+        "until": 2024,
+        "competitions": 7,
+        "competitors": 283,
+        "gold": 93,
+        "silver": 41,
+        "bronze": 28,
+        "excellence": 71,
+        "source": "Press briefing on the 47th WorldSkills Competition, 24 Sept 2024",
+    },
+)
 POLICY = body(
     "National contest gold grants technician in the skill's linked occupation",
     {"rules": [{"medal": "GOLD", "level": "technician"}]},

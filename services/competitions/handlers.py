@@ -94,7 +94,7 @@ async def plan(
             continue
         seen.add(results.skill)
         row = rows.get(results.skill)
-        facts = SkillFacts(row["team_size"], members) if row else None
+        facts = SkillFacts(row["team_size"], members, competition["partial"]) if row else None
         out.problems += check_skill_results(results, facts, rules, where)
     if out.problems:
         return out

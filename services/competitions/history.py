@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
@@ -15,12 +15,15 @@ from schemas.competitions import (
     CompetitorHistory,
     EditionWinners,
     MedalTotals,
-    Member,
     MemberHistory,
     MemberPage,
     MembersCreate,
+    PublishedTally,
+    PublishedTallyCreate,
     Result,
     SkillHistory,
+    SkillMatch,
+    SkillSearch,
     Streak,
 )
 from services.platform.auth import authorise
@@ -28,12 +31,15 @@ from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
 from . import examples, store, views
-from .domain import gold_streaks, mask_name
-from .shapes import PUBLIC_CACHE, to_result, to_tally
+from .domain import gold_streaks, like_pattern, skill_number
+from .shapes import PUBLIC_CACHE, full_names, public_name, to_member, to_result, to_tally
 
-
-def to_member(row: Any) -> Member:
-    return Member(**dict(row))
+# Free text that reaches SQL: no control characters (NUL cannot even be stored).
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+MEMBER_CODE = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+KindParam = Annotated[
+    CompetitionKind, Parameter(description="Kind of competition shown (kinds are never mixed)")
+]
 
 
 class MemberController(Controller):
@@ -78,6 +84,34 @@ class MemberController(Controller):
         items = [to_member(r) for r in rows[:limit]]
         return MemberPage(items=items, next_after=items[-1].code if len(rows) > limit else None)
 
+    @post(
+        "/{code:str}/published-tallies",
+        summary="Record a member's totals over a period as a source publishes them (ministry)",
+        description="Shown in the member's history apart from the totals computed from results "
+        "(e.g. China since 2010: 283 competitors, 93 gold ...). The same kind and period again "
+        "replaces it.",
+        security=[{"BearerToken": []}],
+    )
+    async def publish_tally(
+        self,
+        pool: PoolDep,
+        principal: PrincipalDep,
+        code: Annotated[str, Parameter(pattern=MEMBER_CODE)],
+        data: Annotated[PublishedTallyCreate, examples.PUBLISHED_TALLY],
+    ) -> PublishedTally:
+        authorise(principal, "ministry")
+        if data.until < data.since:
+            raise Problem(
+                400,
+                "invalid-period",
+                "The period ends before it starts",
+                errors=[field_error("until", "must not be before since")],
+            )
+        if await views.get_member(pool, code) is None:
+            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
+        row = await store.put_published_tally(pool, code, data, principal.actor)
+        return PublishedTally(**dict(row))
+
     @get(
         "/{code:str}/history",
         cache_control=PUBLIC_CACHE,
@@ -89,7 +123,7 @@ class MemberController(Controller):
         code: FromPath[str],
         since: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
         until: Annotated[int | None, Parameter(ge=1900, le=2200, required=False)] = None,
-        kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
+        kind: KindParam = "worldskills",
         results: Annotated[
             bool, Parameter(description="List each competition's results too")
         ] = False,
@@ -99,14 +133,16 @@ class MemberController(Controller):
         if results:
             listed = await views.member_results(pool, code, since=since, until=until, kind=kind)
             for r in listed:
-                entries.setdefault(r["competition"], []).append(to_result(r))
+                entries.setdefault(r["competition"], []).append(to_result(r, full_names(r)))
         if rows:
             first = rows[0]
-            member = Member(
-                code=code,
-                name_en=first["member_name_en"],
-                name_zh=first["member_name_zh"],
-                kind=first["member_kind"],
+            member = to_member(
+                {
+                    "code": code,
+                    "name_en": first["member_name_en"],
+                    "name_zh": first["member_name_zh"],
+                    "kind": first["member_kind"],
+                }
             )
         else:  # only a member without standings costs the look-up
             found = await views.get_member(pool, code)
@@ -144,12 +180,16 @@ class MemberController(Controller):
             bronze=sum(s.bronze for s in standings),
             excellence=sum(s.excellence for s in standings),
         )
+        tallies = await views.published_tallies(pool, code, kind=kind, since=since, until=until)
         return MemberHistory(
             member=member,
+            kind=kind,
             since=since,
             until=until,
             competitions=standings,
             totals=totals,
+            published=[PublishedTally(**dict(t)) for t in tallies],
+            notes=await views.competition_notes(pool, [s.competition for s in standings]),
         )
 
 
@@ -158,16 +198,60 @@ class SkillHistoryController(Controller):
     tags = ["competitions"]
 
     @get(
+        "/",
+        cache_control=PUBLIC_CACHE,
+        summary="Find skills by number or by part of their English or Chinese name",
+        description="`q=CNC` finds CNC Milling and CNC Turning, `q=数控铣` CNC Milling, `q=7` "
+        "skill 07. One kind of competition at a time (default `worldskills`).",
+    )
+    async def search(
+        self,
+        pool: PoolDep,
+        q: Annotated[str, Parameter(min_length=1, max_length=100, pattern=PLAIN_TEXT)],
+        kind: KindParam = "worldskills",
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
+    ) -> SkillSearch:
+        text = q.strip()
+        if not text:
+            raise Problem(
+                400,
+                "missing-skill",
+                "Name a skill",
+                errors=[field_error("q", "give part of a skill name or its number")],
+            )
+        rows = await views.search_skills(
+            pool, pattern=like_pattern(text), number=skill_number(text), kind=kind, limit=limit
+        )
+        return SkillSearch(
+            q=text,
+            kind=kind,
+            items=[
+                SkillMatch(
+                    name_en=r["name_en"],
+                    name_zh=r["name_zh"],
+                    numbers=list(r["numbers"]),
+                    sectors=list(r["sectors"]),
+                    editions=r["editions"],
+                )
+                for r in rows
+            ],
+        )
+
+    @get(
         "/history",
         cache_control=PUBLIC_CACHE,
-        summary="A skill across editions: gold winners and gold streaks",
+        summary="A skill across editions of one kind: gold winners and gold streaks",
+        description="Streaks run through the editions of the kind that have results; an edition "
+        "without the skill's results breaks them. Kinds are never mixed (default `worldskills`).",
     )
     async def history(
         self,
         pool: PoolDep,
-        name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
+        name: Annotated[
+            str | None, Parameter(max_length=200, pattern=PLAIN_TEXT, required=False)
+        ] = None,
         number: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
-        kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
+        kind: KindParam = "worldskills",
     ) -> SkillHistory:
         if not name and not number:
             raise Problem(
@@ -183,7 +267,9 @@ class SkillHistoryController(Controller):
         ):
             block = list(group)
             winners = [
-                to_result(dict(r) | {"skill": skill}) for r in block if r["member"] is not None
+                to_result(dict(r) | {"skill": skill}, full_names(r))
+                for r in block
+                if r["member"] is not None
             ]
             editions.append(
                 EditionWinners(
@@ -191,11 +277,16 @@ class SkillHistoryController(Controller):
                     starts_on=block[0]["starts_on"],
                     skill=skill,
                     skill_name=block[0]["name_en"],
+                    skill_name_zh=block[0]["name_zh"],
                     winners=winners,
                 )
             )
-        runs = gold_streaks([(e.competition, [w.member for w in e.winners]) for e in editions])
+        golds = {e.competition: [w.member for w in e.winners] for e in editions}
+        sequence = await views.editions_with_results(pool, kind) if editions else []
+        runs = gold_streaks([(code, golds.get(code, [])) for code in sequence])
         return SkillHistory(
+            kind=kind,
+            notes=await views.competition_notes(pool, list(golds)),
             editions=editions,
             streaks=[
                 Streak(member=r.member, golds=r.golds, first=r.first, last=r.last) for r in runs
@@ -218,13 +309,16 @@ class CompetitorController(Controller):
             raise Problem(404, "unknown-competitor", "Unknown competitor", f"no {person_id}")
         return CompetitorHistory(
             id=person_id,
-            name=mask_name(rows[-1]["name"]),
+            notes=await views.competition_notes(pool, [r["competition"] for r in rows]),
+            # Masked unless every competition it appears in publishes full names.
+            name=public_name(rows[-1]["name"], all(full_names(r) for r in rows)),
             entries=[
                 CompetitorEntry(
                     competition=r["competition"],
                     starts_on=r["starts_on"],
                     skill=r["skill"],
                     skill_name=r["skill_name"],
+                    skill_name_zh=r["skill_name_zh"],
                     member=r["member"],
                     mark=r["mark"],
                     position=r["position"],

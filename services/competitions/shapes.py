@@ -11,6 +11,7 @@ from schemas.competitions import (
     Competition,
     CompetitionRules,
     MedalRow,
+    Member,
     PublicCompetitor,
     Result,
     Skill,
@@ -20,6 +21,7 @@ from services.platform.errors import Problem
 
 from . import store
 from .domain import Tally, mask_name
+from .member_names import names_of
 
 # Public reads may be cached briefly by proxies: results change rarely, reads come in bursts.
 PUBLIC_CACHE = CacheControlHeader(max_age=5, public=True)
@@ -31,16 +33,39 @@ def to_competition(row: Any) -> Competition:
     return Competition(**values)
 
 
+def to_member(row: Any) -> Member:
+    """Members are named as CLDR and WorldSkills' conventions name them, whatever they were
+    registered with; provinces keep their registered names."""
+    values = dict(row)
+    known = names_of(values["code"]) if values["kind"] == "member" else None
+    if known:
+        values["name_zh"], values["name_en"] = known
+    return Member(**values)
+
+
 def to_skill(row: Any) -> Skill:
     return Skill(**dict(row))
 
 
-def to_result(row: Any) -> Result:
+def full_names(competition: Any) -> bool:
+    """Whether the competition's rules publish competitors' full names (`kind` and `rules` of
+    its row): WorldSkills does unless told otherwise; every other kind masks by default."""
+    rules = competition["rules"] or {}
+    chosen = rules.get("competitor_names") if isinstance(rules, dict) else None
+    return chosen == "full" if chosen else competition["kind"] == "worldskills"
+
+
+def public_name(name: str, full: bool) -> str:
+    return name if full else mask_name(name)
+
+
+def to_result(row: Any, full: bool) -> Result:
+    """A result; `full`: the competition publishes competitors' full names."""
     return Result(
         skill=row["skill"],
         member=row["member"],
         competitors=[
-            PublicCompetitor(id=c["id"], name=mask_name(c["name"]))
+            PublicCompetitor(id=c["id"], name=public_name(c["name"], full))
             for c in row["competitors"] or []
         ],
         mark=row["mark"],

@@ -8,14 +8,19 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from schemas.competitions import CompetitionCreate, MemberCreate, SkillCreate
+from schemas.competitions import (
+    CompetitionCreate,
+    MemberCreate,
+    PublishedTallyCreate,
+    SkillCreate,
+)
 from schemas.occupations import OccupationState
 from services.platform.db import Connection, Pool
 
 Conn = Connection | Pool
 
 COMPETITION_COLUMNS = """code, name, kind, organiser, edition, host_city, host_country,
-    starts_on, ends_on, rules, note"""
+    starts_on, ends_on, rules, note, name_zh, partial"""
 SKILL_COLUMNS = "number, name_en, name_zh, sector, team_size, kind, occupation_code, revision"
 
 
@@ -24,8 +29,8 @@ async def insert_competition(conn: Conn, c: CompetitionCreate, actor: str) -> bo
     done = await conn.fetchval(
         """INSERT INTO competitions.competition
             (code, name, kind, organiser, edition, host_city, host_country, starts_on, ends_on,
-             rules, note, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             rules, note, created_by, name_zh, partial)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         ON CONFLICT (code) DO NOTHING RETURNING true""",
         c.code,
         c.name,
@@ -39,6 +44,8 @@ async def insert_competition(conn: Conn, c: CompetitionCreate, actor: str) -> bo
         msgspec.to_builtins(c.rules),
         c.note,
         actor,
+        c.name_zh,
+        c.partial,
     )
     return bool(done)
 
@@ -92,6 +99,37 @@ async def upsert_members(conn: Conn, members: Sequence[MemberCreate], *, rename:
         [msgspec.to_builtins(m) for m in members],
     )
     return len(done)
+
+
+async def put_published_tally(
+    conn: Conn, member: str, tally: PublishedTallyCreate, actor: str
+) -> asyncpg.Record:
+    """Record (or replace) a member's published tally for one kind and period."""
+    return await conn.fetchrow(
+        """INSERT INTO competitions.published_tally
+            (member, kind, since_year, until_year, competitions, competitors, gold, silver,
+             bronze, excellence, source, set_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (member, kind, since_year, until_year) DO UPDATE SET
+            competitions = excluded.competitions, competitors = excluded.competitors,
+            gold = excluded.gold, silver = excluded.silver, bronze = excluded.bronze,
+            excellence = excluded.excellence, source = excluded.source,
+            set_by = excluded.set_by, set_at = now()
+        RETURNING member, kind, since_year AS since, until_year AS until, competitions,
+            competitors, gold, silver, bronze, excellence, source""",
+        member,
+        tally.kind,
+        tally.since,
+        tally.until,
+        tally.competitions,
+        tally.competitors,
+        tally.gold,
+        tally.silver,
+        tally.bronze,
+        tally.excellence,
+        tally.source,
+        actor,
+    )
 
 
 async def known_members(conn: Conn, codes: list[str]) -> frozenset[str]:
@@ -236,7 +274,7 @@ async def refresh_tally(conn: Conn, competition: str) -> None:
                count(*) FILTER (WHERE r.medal = 'SILVER'),
                count(*) FILTER (WHERE r.medal = 'BRONZE'),
                count(*) FILTER (WHERE r.medal = 'EXCELLENCE'),
-               sum(r.mark), count(*), count(DISTINCT r.skill),
+               coalesce(sum(r.mark), 0), count(*), count(DISTINCT r.skill),
                sum((SELECT count(*) FROM competitions.result_competitor c
                     WHERE c.result_id = r.id))
         FROM competitions.result r

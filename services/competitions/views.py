@@ -231,7 +231,7 @@ async def member_results(
     return await conn.fetch(
         f"""
         SELECT r.competition, r.skill, r.member, r.mark, r.position, r.medal, r.revision,
-               {AWARD_FLAGS}
+               c.kind, c.rules, {AWARD_FLAGS}
         FROM competitions.result r
         JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
         JOIN competitions.competition c ON c.code = r.competition
@@ -254,8 +254,8 @@ async def skill_history(
     """Editions of a skill that have results, oldest first, with their gold results."""
     return await conn.fetch(
         f"""
-        SELECT c.code AS competition, c.starts_on, s.number, s.name_en,
-               r.member, r.mark, r.position, r.medal, r.revision, {AWARD_FLAGS}
+        SELECT c.code AS competition, c.starts_on, s.number, s.name_en, s.name_zh,
+               c.kind, c.rules, r.member, r.mark, r.position, r.medal, r.revision, {AWARD_FLAGS}
         FROM competitions.skill s
         JOIN competitions.competition c ON c.code = s.competition
         LEFT JOIN competitions.result r
@@ -273,10 +273,81 @@ async def skill_history(
     )
 
 
+async def search_skills(
+    conn: Conn, *, pattern: str, number: str | None, kind: str, limit: int
+) -> list[asyncpg.Record]:
+    """Skills of one kind of competition whose number is `number` or whose English or Chinese
+    name contains the text (`pattern`: a LIKE pattern, wildcards escaped), number hits first."""
+    return await conn.fetch(
+        r"""
+        SELECT s.name_en, max(s.name_zh) AS name_zh,
+               array_agg(DISTINCT s.number ORDER BY s.number) AS numbers,
+               array_agg(DISTINCT s.sector ORDER BY s.sector) AS sectors,
+               count(DISTINCT s.competition)::int AS editions,
+               bool_or(s.number = $2) AS by_number
+        FROM competitions.skill s
+        JOIN competitions.competition c ON c.code = s.competition
+        WHERE c.kind = $3
+          AND (s.number = $2 OR s.name_en ILIKE $1 ESCAPE '' OR s.name_zh ILIKE $1 ESCAPE '')
+        GROUP BY s.name_en
+        ORDER BY by_number DESC, lower(s.name_en)
+        LIMIT $4
+        """,
+        pattern,
+        number,
+        kind,
+        limit,
+    )
+
+
+async def editions_with_results(conn: Conn, kind: str) -> list[str]:
+    """Codes of the competitions of a kind that have results, oldest first: the editions a
+    streak runs through (a skill missing from one breaks it)."""
+    rows = await conn.fetch(
+        """SELECT c.code FROM competitions.competition c
+        WHERE c.kind = $1 AND EXISTS (SELECT FROM competitions.skill s
+                                      WHERE s.competition = c.code AND s.revision IS NOT NULL)
+        ORDER BY c.starts_on, c.code""",
+        kind,
+    )
+    return [r["code"] for r in rows]
+
+
+TALLY_COLUMNS = """member, kind, since_year AS since, until_year AS until, competitions,
+    competitors, gold, silver, bronze, excellence, source"""
+
+
+async def published_tallies(
+    conn: Conn, member: str, *, kind: str, since: int | None, until: int | None
+) -> list[asyncpg.Record]:
+    """A member's published tallies of a kind whose period lies within the one asked for."""
+    return await conn.fetch(
+        f"""SELECT {TALLY_COLUMNS} FROM competitions.published_tally
+        WHERE member = $1 AND kind = $2
+          AND ($3::int IS NULL OR since_year >= $3) AND ($4::int IS NULL OR until_year <= $4)
+        ORDER BY since_year, until_year""",
+        member,
+        kind,
+        since,
+        until,
+    )
+
+
+async def competition_notes(conn: Conn, codes: list[str]) -> dict[str, str]:
+    """The notes (demo data, partial results) of the given competitions that have one."""
+    rows = await conn.fetch(
+        """SELECT code, note FROM competitions.competition
+        WHERE code = any($1::text[]) AND note <> ''""",
+        codes,
+    )
+    return {r["code"]: r["note"] for r in rows}
+
+
 async def competitor_history(conn: Conn, person_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         """
         SELECT c.code AS competition, c.starts_on, r.skill, s.name_en AS skill_name,
+               s.name_zh AS skill_name_zh, c.kind, c.rules,
                r.member, r.mark, r.position, r.medal, p.name
         FROM competitions.result_competitor p
         JOIN competitions.result r ON r.id = p.result_id AND r.current

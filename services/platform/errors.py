@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
@@ -18,6 +19,11 @@ MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER = 5  # seconds a client should wait before resending when NATS is unavailable
 # Postgres unreachable (not any OSError: a missing file is no database outage).
 _DATABASE_AWAY = tuple(kind for kind in UNAVAILABLE if kind is not OSError)
+
+# Path prefixes whose errors are answered with a page rather than a problem document (the
+# public pages register theirs: people reading `/zh/…` get HTML in their language, even for a
+# path no route matches).
+PAGE_ERRORS: dict[str, Callable[[Request[Any, Any, Any], Exception], Response[Any]]] = {}
 
 
 class Problem(HTTPException):
@@ -59,6 +65,10 @@ def _body(
 
 
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    path = request.url.path
+    for prefix, render in PAGE_ERRORS.items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return render(request, exc)
     if isinstance(exc, Problem):
         body = _body(exc.status_code, exc.kind, exc.title, exc.detail, request)
         if exc.errors:

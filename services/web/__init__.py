@@ -8,13 +8,14 @@ from litestar import Router, get
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from services.platform.errors import PAGE_ERRORS
 from services.platform.runtime import Service
 
 from .competition_pages import CompetitionPages
 from .i18n import LANGS
 from .occupation_pages import OccupationPages
 from .release_pages import ReleasePages
-from .render import STATIC
+from .render import STATIC, render_error
 from .verification_pages import VerificationPages
 
 
@@ -22,6 +23,8 @@ from .verification_pages import VerificationPages
 def root() -> Redirect:
     return Redirect("/zh/")
 
+
+PAGE_ERRORS.update({f"/{lang}/": render_error for lang in LANGS})
 
 PAGES: list[Any] = [OccupationPages, ReleasePages, VerificationPages, CompetitionPages]
 

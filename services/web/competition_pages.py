@@ -1,8 +1,9 @@
 """Pages over competition results: list, medal table with its orderings, member, skill and
-competitor histories."""
+competitor histories. Members appear by name (and flag), kinds are never mixed."""
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Annotated, Any, get_args
 
 from litestar import Controller, Request, get
@@ -12,32 +13,55 @@ from litestar.response import Response
 from schemas.competitions import (
     Awards,
     Competition,
+    CompetitionKind,
     CompetitionPage,
     CompetitorHistory,
     MedalTable,
+    Member,
     MemberHistory,
+    MemberPage,
     RankBy,
+    Result,
     Sector,
     SkillHistory,
     SkillPage,
     SkillResultsView,
+    SkillSearch,
 )
 
-from .charts import Bar, stacked_bars
+from .charts import MEDAL_COLOURS, Bar, stacked_bars
 from .i18n import text
-from .public_api import ApiError
-from .render import api, lang_of, page
+from .public_api import ApiError, PublicApi
+from .render import api, error_page, lang_of, page, refused_field
 
 AnyRequest = Request[Any, Any, Any]
 ORDERINGS: tuple[str, ...] = get_args(RankBy)
 SECTORS: tuple[str, ...] = get_args(Sector)
+KINDS: tuple[str, ...] = get_args(CompetitionKind)
+Kind = Annotated[str, Parameter(max_length=20)]
 
 
-def refused(request: AnyRequest, exc: ApiError) -> Response[str]:
-    if exc.status not in (400, 404):
+def refused(request: AnyRequest, exc: ApiError, *, back: str | None = None) -> Response[str]:
+    if exc.status not in (400, 404, 429):
         raise exc
-    problem = exc.problem if exc.status == 400 else None
-    return page(request, "missing.html", status=exc.status, problem=problem)
+    return error_page(request, exc.status, field=refused_field(exc.problem), back=back)
+
+
+async def members_of(public: PublicApi) -> dict[str, Member]:
+    """Every member by code, for names (and flags) wherever a code appears."""
+    found = await public.get("/members", MemberPage, {"limit": 500})
+    return {m.code: m for m in found.items}
+
+
+def notes_of(found: CompetitionPage) -> dict[str, str]:
+    """The notes (demo data, partial results) of the competitions a page lists."""
+    return {c.code: c.note for c in found.items if c.note}
+
+
+def best_of_nation(awards: Awards) -> list[tuple[str, list[Result]]]:
+    """Best of Nation once per member, with all its holders (ties share it)."""
+    ordered = sorted(awards.best_of_nation, key=lambda r: (r.member, r.skill))
+    return [(member, list(rows)) for member, rows in groupby(ordered, key=lambda r: r.member)]
 
 
 class CompetitionPages(Controller):
@@ -48,8 +72,14 @@ class CompetitionPages(Controller):
         self, request: AnyRequest, after: Annotated[str, Parameter(max_length=20)] = ""
     ) -> Response[str]:
         async with api(request) as public:
-            found = await public.get("/competitions", CompetitionPage, {"after": after})
-        return page(request, "competitions.html", found=found)
+            try:
+                found = await public.get("/competitions", CompetitionPage, {"after": after})
+                members = await members_of(public)
+            except ApiError as exc:
+                return refused(request, exc)
+        return page(
+            request, "competitions.html", members=members, found=found, notes=notes_of(found)
+        )
 
     @get("/competitions/{code:str}")
     async def medal_table(
@@ -69,18 +99,24 @@ class CompetitionPages(Controller):
                 )
                 awards = await public.get(f"/competitions/{code}/awards", Awards)
                 skills = await public.get(f"/competitions/{code}/skills", SkillPage, {"limit": 200})
+                members = await members_of(public)
             except ApiError as exc:
-                return refused(request, exc)
+                return refused(request, exc, back=f"/{lang_of(request)}/competitions/{code}")
+        by_sector = sorted(skills.items, key=lambda s: (SECTORS.index(s.sector), s.number))
         return page(
             request,
             "medal_table.html",
+            members=members,
             competition=competition,
             table=table,
             awards=awards,
-            skills=skills.items,
+            best_of_nation=best_of_nation(awards),
+            skill_by_number={s.number: s for s in skills.items},
+            sectors_skills=[(k, list(v)) for k, v in groupby(by_sector, key=lambda s: s.sector)],
             orderings=ORDERINGS,
             sectors=SECTORS,
             sector=sector,
+            notes={competition.code: competition.note} if competition.note else {},
         )
 
     @get("/competitions/{code:str}/skills/{number:str}")
@@ -95,9 +131,13 @@ class CompetitionPages(Controller):
                 view = await public.get(
                     f"/competitions/{code}/skills/{number}/results", SkillResultsView
                 )
+                members = await members_of(public)
             except ApiError as exc:
                 return refused(request, exc)
-        return page(request, "skill_results.html", code=code, view=view)
+        notes = {code: view.note} if view.note else {}
+        return page(
+            request, "skill_results.html", members=members, code=code, view=view, notes=notes
+        )
 
     @get("/members/{code:str}")
     async def member(
@@ -106,63 +146,87 @@ class CompetitionPages(Controller):
         code: Annotated[str, PathParameter(max_length=10)],
         since: Annotated[str, Parameter(max_length=4)] = "",
         until: Annotated[str, Parameter(max_length=4)] = "",
+        kind: Kind = "worldskills",
     ) -> Response[str]:
         async with api(request) as public:
             try:
                 history = await public.get(
-                    f"/members/{code}/history", MemberHistory, {"since": since, "until": until}
+                    f"/members/{code}/history",
+                    MemberHistory,
+                    {"since": since, "until": until, "kind": kind},
                 )
             except ApiError as exc:
-                return refused(request, exc)
+                return refused(request, exc, back=f"/{lang_of(request)}/members/{code}")
         lang = lang_of(request)
         # Oldest first, as a timeline reads.
         standings = sorted(history.competitions, key=lambda s: s.starts_on)
         chart = stacked_bars(
             [
                 Bar(
-                    s.competition,
+                    str(s.starts_on.year),
                     {
                         "gold": s.gold,
                         "silver": s.silver,
                         "bronze": s.bronze,
                         "excellence": s.excellence,
                     },
+                    s.competition,
                 )
                 for s in standings
             ],
             title=text(lang, "medals_per_competition"),
             legend={k: text(lang, k) for k in ("gold", "silver", "bronze", "excellence")},
         )
-        return page(request, "member.html", history=history, chart=chart, orderings=ORDERINGS)
+        return page(
+            request,
+            "member.html",
+            history=history,
+            chart=chart,
+            colours=MEDAL_COLOURS,
+            orderings=ORDERINGS,
+            kinds=KINDS,
+            since=since,
+            until=until,
+            notes=history.notes,
+        )
 
     @get("/skills")
     async def skill_history(
         self,
         request: AnyRequest,
         q: Annotated[str, Parameter(max_length=200)] = "",
+        name: Annotated[str, Parameter(max_length=200)] = "",
+        kind: Kind = "worldskills",
     ) -> Response[str]:
-        q = q.strip()
+        """`q`: what someone typed (number, part of a name); `name`: one skill's English name."""
+        q, name = q.strip(), name.strip()
         history: SkillHistory | None = None
-        problem: dict[str, Any] | None = None
-        if q:
-            number = q.upper()
-            params = {"number": number} if number.isalnum() and len(number) <= 6 else {"name": q}
-            async with api(request) as public:
-                try:
-                    history = await public.get("/skills/history", SkillHistory, params)
-                    if not history.editions and "number" in params:
-                        history = await public.get("/skills/history", SkillHistory, {"name": q})
-                except ApiError as exc:
-                    if exc.status != 400:
-                        raise
-                    problem = exc.problem
+        found: SkillSearch | None = None
+        async with api(request) as public:
+            try:
+                if q and not name:
+                    found = await public.get("/skills", SkillSearch, {"q": q, "kind": kind})
+                    exact = [m for m in found.items if q.casefold() in _names(m)]
+                    if len(found.items) == 1 or len(exact) == 1:
+                        name = (exact or found.items)[0].name_en
+                if name:
+                    history = await public.get(
+                        "/skills/history", SkillHistory, {"name": name, "kind": kind}
+                    )
+                members = await members_of(public) if history else {}
+            except ApiError as exc:
+                return refused(request, exc, back=f"/{lang_of(request)}/skills")
         return page(
             request,
             "skill_history.html",
-            status=400 if problem else 200,
-            q=q,
+            members=members,
+            q=q or name,
+            skill=name,
+            kind=kind,
+            kinds=KINDS,
+            found=found,
             history=history,
-            problem=problem,
+            notes=history.notes if history else {},
         )
 
     @get("/competitors/{person_id:str}")
@@ -172,6 +236,13 @@ class CompetitionPages(Controller):
         async with api(request) as public:
             try:
                 history = await public.get(f"/competitors/{person_id}/history", CompetitorHistory)
+                members = await members_of(public)
             except ApiError as exc:
                 return refused(request, exc)
-        return page(request, "competitor.html", history=history)
+        return page(
+            request, "competitor.html", members=members, history=history, notes=history.notes
+        )
+
+
+def _names(match: Any) -> set[str]:
+    return {match.name_en.casefold(), (match.name_zh or "").casefold(), *match.numbers}

@@ -26,11 +26,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "职业名称、别名、工种、拼音或编码，例如 数控、shukong 或 4-04",
         "Chinese name, pinyin, work type or code, e.g. 数控, shukong or 4-04",
     ),
-    "no_english_names": (
-        "",
-        "The classification has no official English names (only a few new occupations have "
-        "one): search by pinyin (shukong or skjc), Chinese name, work type or code.",
-    ),
     "level": ("层级", "Level"),
     "all_levels": ("全部层级", "All levels"),
     "level_1": ("大类", "Major group"),
@@ -230,12 +225,129 @@ TEXT: dict[str, tuple[str, str]] = {
         "{period} 年：新职业 {occupations} 个、新工种 {work_types} 个，调整 {adjusted} 个",
         "{period}: {occupations} new occupations, {work_types} new work types, {adjusted} adjusted",
     ),
+    # -- enum values: never shown raw ---------------------------------------------------------
+    "sector_construction_building_technology": (
+        "建筑与结构技术",
+        "Construction and Building Technology",
+    ),
+    "sector_creative_arts_fashion": ("创意艺术与时尚", "Creative Arts and Fashion"),
+    "sector_information_communication_technology": (
+        "信息与通信技术",
+        "Information and Communication Technology",
+    ),
+    "sector_manufacturing_engineering_technology": (
+        "制造与工程技术",
+        "Manufacturing and Engineering Technology",
+    ),
+    "sector_social_personal_services": ("社会与个人服务", "Social and Personal Services"),
+    "sector_transportation_logistics": ("运输与物流", "Transportation and Logistics"),
+    "kind_worldskills": ("世界技能大赛", "WorldSkills"),
+    "kind_national": ("全国技能大赛", "National contests"),
+    "kind_provincial": ("省级技能竞赛", "Provincial contests"),
+    "kind_other": ("其他竞赛", "Other contests"),
+    "skill_kind_demonstration": ("展示项目", "Demonstration skill"),
+    "rating_apprentice": ("学徒工", "Apprentice"),
+    "rating_junior": ("初级工（五级）", "Junior (level 5)"),
+    "rating_intermediate": ("中级工（四级）", "Intermediate (level 4)"),
+    "rating_senior": ("高级工（三级）", "Senior (level 3)"),
+    "rating_technician": ("技师（二级）", "Technician (level 2)"),
+    "rating_senior_technician": ("高级技师（一级）", "Senior technician (level 1)"),
+    "rating_special_grade_technician": ("特级技师", "Special-grade technician"),
+    "rating_chief_technician": ("首席技师", "Chief technician"),
+    "change_added": ("新增", "Added"),
+    "change_amended": ("修订", "Amended"),
+    "change_retired": ("撤销", "Retired"),
+    "release_kind_baseline": ("基线版本", "Baseline"),
+    "release_kind_new-occupations": ("新职业", "New occupations"),
+    "release_kind_amendment": ("修订", "Amendment"),
+    "release_kind_proposal": ("征求意见稿", "Proposal for comment"),
+    "field_code": ("编码", "Code"),
+    "field_level": ("层级", "Level"),
+    "field_parent_code": ("上级类别", "Parent group"),
+    "field_name_zh": ("中文名称", "Chinese name"),
+    "field_name_en": ("英文名称", "English name"),
+    "field_definition": ("定义", "Definition"),
+    "field_tasks": ("主要工作任务", "Main tasks"),
+    "field_aliases": ("别名", "Aliases"),
+    "field_tags": ("标识", "Tags"),
+    "field_work_types": ("工种", "Work types"),
+    "field_status": ("状态", "Status"),
+    "bytes": ("字节", "Bytes"),
+    "export_format_note": (
+        "CSV 文件为 UTF-8 编码（带 BOM），逗号分隔，列表内各项以“|”连接。"
+        "数据为本登记簿的公开数据，人名均已脱敏。",
+        "CSV files are UTF-8 with a BOM, comma-separated, with list items joined by '|'. "
+        "Public data of this registry; personal names appear masked.",
+    ),
+    "menu": ("菜单", "Menu"),
+    "data_note": ("关于本页数据", "About the data on this page"),
+    "partial": ("部分成绩", "Partial results"),
+    "partial_table": (
+        "本届只收录了公开报道的部分成绩，下表并非完整奖牌榜。",
+        "Only some results of this edition are recorded here; this is not its full table.",
+    ),
+    "no_results_yet": ("尚无成绩。", "No results yet."),
+    "show": ("显示", "Show"),
+    "award": ("奖项", "Award"),
+    "kind_switch": ("赛事类型", "Kind of competition"),
+    "computed_totals": ("根据本登记簿所收成绩计算", "Computed from the results recorded here"),
+    "computed_note": (
+        "部分届次只收录了公开报道的成绩，因此计算所得的合计可能少于实际。",
+        "Some editions hold only their published honours, so computed totals may fall short.",
+    ),
+    "published_tally": ("公开发布的统计", "Published record"),
+    "published_tally_line": (
+        "{since}–{until}年：{competitors}名选手，{gold}金、{silver}银、{bronze}铜、{excellence}个优胜奖",
+        "{since}–{until}: {competitors} competitors, {gold} gold, {silver} silver, "
+        "{bronze} bronze, {excellence} Medallions for Excellence",
+    ),
+    "showing_kind": ("显示：{kind}", "Showing: {kind}"),
+    "skill_matches": ("找到以下项目：", "These skills match:"),
+    "editions": ("届数", "Editions"),
+    "numbers": ("编号", "Numbers"),
+    "competition_kind": ("类型", "Kind"),
+    "no_english_names": (
+        "职业分类（2022 年版）没有官方英文名称：本站以中文显示职业名称。"
+        "搜索时可输入拼音（全拼或首字母）、编码或中文名称。",
+        "The Occupational Classification (2022) has no official English names, so occupations "
+        "appear here under their Chinese names. Search by pinyin (full or initials, e.g. "
+        "shukong or skjc) or by code (e.g. 4-04-05).",
+    ),
+    # -- error pages -------------------------------------------------------------------------
+    "error_title_400": ("请求有误", "Bad request"),
+    "error_title_404": ("页面不存在", "Page not found"),
+    "error_title_405": ("不支持此操作", "Not supported"),
+    "error_title_429": ("请求过于频繁", "Too many requests"),
+    "error_title_500": ("服务出错", "Something went wrong"),
+    "error_text_400": (
+        "请求中的参数无效，请检查后重试。",
+        "A parameter of the request is not valid.",
+    ),
+    "error_text_404": ("没有找到这个页面或这条记录。", "There is no such page or record here."),
+    "error_text_405": ("这个页面只能浏览，不能提交。", "This page can only be viewed."),
+    "error_text_429": ("查询太频繁，请稍后再试。", "Too many look-ups; please try again shortly."),
+    "error_text_500": (
+        "服务暂时出错，请稍后再试。",
+        "The service failed; please try again shortly.",
+    ),
+    "error_status": ("状态码", "Status"),
+    "bad_param": ("参数“{name}”的值无效。", "The value given for “{name}” is not valid."),
+    "bad_occupation_code": (
+        "职业编码的格式应为 X-XX-XX-XX，例如 4-04-05-01。",
+        "An occupation code looks like X-XX-XX-XX, e.g. 4-04-05-01.",
+    ),
+    "back_home": ("返回首页", "Back to the home page"),
+    "bad_certificate": (
+        "证书编号格式不正确，请核对后重新输入。",
+        "That is not a valid certificate number; check it and try again.",
+    ),
 }
 
 
-def text(lang: Lang, key: str) -> str:
+def text(lang: Lang, key: str, **values: object) -> str:
     zh, en = TEXT.get(key, (key, key))
-    return zh if lang == "zh" else en
+    chosen = zh if lang == "zh" else en
+    return chosen.format(**values) if values else chosen
 
 
 def name_of(lang: Lang, name_zh: str, name_en: str | None) -> str:

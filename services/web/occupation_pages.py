@@ -9,6 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter, PathParameter
 from litestar.response import Response
 
+from schemas.competitions import CompetitionPage
 from schemas.occupations import (
     OccupationDetail,
     OccupationHistory,
@@ -16,8 +17,9 @@ from schemas.occupations import (
     OccupationStats,
 )
 
+from .competition_pages import notes_of
 from .public_api import ApiError
-from .render import api, page, serves
+from .render import api, error_page, page, refused_field, serves
 
 CODE_PREFIX = re.compile(r"^[1-8](-\d{0,2}){0,3}$")
 PAGE_SIZE = 50
@@ -33,12 +35,16 @@ class OccupationPages(Controller):
         async with api(request) as public:
             stats = await public.get("/occupations/stats", OccupationStats)
             groups = await public.get("/occupations", OccupationPage, {"level": 1, "limit": 8})
-            competitions: list[Any] = []
+            latest = CompetitionPage(items=[])
             if serves(request, "/competitions"):
-                latest = await public.raw("/competitions", {"limit": 5})
-                competitions = latest.json().get("items", []) if latest.status_code == 200 else []
+                latest = await public.get("/competitions", CompetitionPage, {"limit": 5})
         return page(
-            request, "home.html", stats=stats, groups=groups.items, competitions=competitions
+            request,
+            "home.html",
+            stats=stats,
+            groups=groups.items,
+            competitions=latest.items,
+            notes=notes_of(latest),
         )
 
     @get("/occupations")
@@ -77,6 +83,7 @@ class OccupationPages(Controller):
             found=found,
             problem=problem,
             history=stats.history if stats else [],
+            problem_field=refused_field(problem) if problem else None,
         )
 
     @get("/occupations/{code:str}")
@@ -89,9 +96,9 @@ class OccupationPages(Controller):
             except ApiError as exc:
                 if exc.status != 400:
                     raise
-                return page(request, "missing.html", status=400, problem=exc.problem)
+                return error_page(request, 400, sentence="bad_occupation_code")
             if detail is None:
-                return page(request, "missing.html", status=404, problem=None)
+                return error_page(request, 404)
             history = None
             if serves(request, "/occupations/{code:str}/history"):
                 history = await public.find(f"/occupations/{code}/history", OccupationHistory)

@@ -12,7 +12,7 @@ from schemas.exports import ExportList, ExportMetadata
 from schemas.occupations import ReleasePage, ReleaseStatus
 
 from .public_api import ApiError
-from .render import api, page
+from .render import api, error_page, page, refused_field
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -38,9 +38,9 @@ class ReleasePages(Controller):
             except ApiError as exc:
                 if exc.status != 400:
                     raise
-                return page(request, "missing.html", status=400, problem=exc.problem)
+                return error_page(request, 400, field=refused_field(exc.problem))
         if status is None or status.release is None:
-            return page(request, "missing.html", status=404, problem=None)
+            return error_page(request, 404)
         return page(request, "release.html", state=status)
 
     @get("/exports")

@@ -51,4 +51,5 @@ class VerificationPages(Controller):
             asked=bool(number),
             certificate=certificate,
             problem=problem,
+            problem_status=status,
         )

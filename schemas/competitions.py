@@ -151,7 +151,7 @@ class CompetitorSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
 class ResultLineSubmitted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     member: MemberCode
     competitors: Annotated[list[CompetitorSubmitted], msgspec.Meta(min_length=1, max_length=20)]
-    mark: Mark
+    mark: Mark | None = None  # only in a partial competition (see ResultLine)
     position: PositiveInt32 | None = None
     medal: Medal | None = None
 

@@ -189,6 +189,6 @@ async def test_every_page_in_its_language_fits_a_phone_and_loads_nothing_from_ou
         finally:
             await browser.close()
     problems = {path: found_here for path, found_here in found.items() if found_here}
-    assert not problems, problems
+    assert not problems, "\n".join(f"{p}: {v}" for p, v in problems.items())
     assert not outside, outside
     assert walked >= 40, walked

@@ -76,6 +76,12 @@ LATIN = re.compile(r"[A-Za-z]")
 SHOWN_ENUMS = frozenset({"digital", "green", "active", "retired"})
 
 
+def written_in(value: str) -> Lang:
+    """The language a data value is mostly written in: a note in English that quotes a
+    Chinese name is English (a Chinese character weighs about as much as three letters)."""
+    return "zh" if len(CJK.findall(value)) * 3 >= len(LATIN.findall(value)) else "en"
+
+
 def page(
     request: AnyRequest,
     template: str,
@@ -123,7 +129,7 @@ def page(
         """A data value as it was published, marked with its language where that is not the
         page's (so readers' tools, and our checks, know it is not the page's own text)."""
         shown = "" if value is None else str(value)
-        written: Lang = "zh" if CJK.search(shown) else "en"
+        written = written_in(shown)
         if not shown or written == lang or (not LATIN.search(shown) and written == "en"):
             return escape(shown)
         return Markup('<span lang="{}">{}</span>').format(written, shown)

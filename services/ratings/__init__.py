@@ -9,6 +9,7 @@ from .api_bodies import EvaluationBodyController
 from .api_certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
 from .demo import load_demo
+from .demo_statistics import load_statistics_demo
 from .handlers import configure_person_key
 
 SERVICE = Service(
@@ -23,5 +24,5 @@ SERVICE = Service(
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],
-    startup=[configure_person_key, load_demo],
+    startup=[configure_person_key, load_demo, load_statistics_demo],
 )

@@ -68,6 +68,10 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         if errors:
             body["errors"] = errors
         return Response(body, status_code=400, media_type=MEDIA_TYPE)
+    refused = _undecodable(exc)
+    if refused:
+        body = _body(400, "validation", "The request is not valid", refused, request)
+        return Response(body, status_code=400, media_type=MEDIA_TYPE)
     if isinstance(exc, HTTPException):
         kind = _SLUGS.get(exc.status_code, "http-error")
         body = _body(
@@ -81,6 +85,15 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
     log.exception("unhandled error", path=request.url.path)
     body = _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal server error", None, request)
     return Response(body, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MEDIA_TYPE)
+
+
+def _undecodable(exc: Exception) -> str | None:
+    """What msgspec raises on a body it cannot read, before Litestar calls it a bad request."""
+    if isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        return "JSON nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return "the body is not valid UTF-8"
+    return None
 
 
 def _validation_error(item: dict[str, Any]) -> dict[str, Any]:

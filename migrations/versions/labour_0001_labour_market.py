@@ -31,7 +31,7 @@ def upgrade() -> None:
             name_zh      text     NOT NULL,
             name_en      text,
             status       text     NOT NULL,
-            introduced_in text    NOT NULL,  -- the release that added it
+            introduced_in text,              -- the release that added it
             revision     integer  NOT NULL   -- catalogue revision of this state
         );
         CREATE INDEX occupation_introduced ON labour.occupation (introduced_in) WHERE level = 4;

@@ -1,0 +1,140 @@
+"""What every publishing endpoint shares: who may publish, 202 + status URL or the outcome
+(`Prefer: wait=N`), domain errors as problem details; and where a submission stands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter, PathParameter
+
+from schemas.labour import SubmissionStatus
+from schemas.ratings import RefusedEvent, RefusedEventPage
+from services.platform.auth import Principal, authorise
+from services.platform.bus import EventTooLarge
+from services.platform.db import Pool
+from services.platform.deps import PoolDep, PrincipalDep
+from services.platform.errors import Problem, field_error
+from services.platform.openapi import problem_responses
+from services.platform.submissions import preferred_wait, wait_for
+
+from ..handlers import (
+    KINDS,
+    OutOfScope,
+    PublicationConflict,
+    PublicationInvalid,
+    Publisher,
+    Submitted,
+    status_url,
+)
+from ..views.submissions import dead_letters, submission_status
+
+PUBLISHED = problem_responses(409, 413, 422)
+SUBMISSION_ID = r"^(catalogue|pay|package):[A-Za-z0-9._:\-]{1,180}$"
+
+
+def publisher(principal: Principal, *roles: str) -> Publisher:
+    """The ministry publishes for any region, a province's token for its own only."""
+    authorise(principal, *roles)
+    region = principal.organisation if principal.role == "province" else None
+    return Publisher(actor=principal.actor, region=region)
+
+
+async def publish(
+    request: Request[Any, Any, Any], pool: Pool, submit: Callable[[], Awaitable[Submitted]]
+) -> Response[SubmissionStatus]:
+    """Run a publish command and answer as every submission does."""
+    try:
+        submitted = await submit()
+    except OutOfScope as exc:
+        raise Problem(403, "out-of-region", "Not this token's region", str(exc)) from exc
+    except PublicationConflict as exc:
+        raise Problem(
+            409, "publication-conflict", "Conflicts with what is published", str(exc)
+        ) from exc
+    except PublicationInvalid as exc:
+        raise Problem(
+            422,
+            "invalid-publication",
+            "The publication does not fit the classification",
+            f"{len(exc.issues)} problem(s); nothing was published",
+            errors=[field_error(i.field, i.message) for i in exc.issues],
+        ) from exc
+    except EventTooLarge as exc:
+        raise Problem(413, "publication-too-large", "Publication too large", str(exc)) from exc
+    kind = KINDS[submitted.what]
+    resource = kind.resource(submitted.key)
+    if submitted.already_applied:
+        body = SubmissionStatus(
+            submission_id="",
+            what=submitted.what,
+            key=submitted.key,
+            revision=submitted.revision,
+            status="already applied",
+            status_url=resource,
+            resource_url=resource,
+            detail="this revision was already applied with identical content; nothing to do",
+        )
+        return Response(body, status_code=200, headers={"Location": resource})
+    url = status_url(submitted.submission_id)
+    headers = {"Location": url}
+    wait = preferred_wait(request.headers.get("prefer"))
+    status = None
+    if wait:
+        headers["Preference-Applied"] = f"wait={wait:g}"
+        status = await wait_for(
+            lambda: submission_status(pool, submitted.submission_id),
+            lambda s: s is None or s.status != "pending",
+            wait,
+        )
+    if status is None or status.status == "pending":
+        body = status or SubmissionStatus(
+            submission_id=submitted.submission_id,
+            what=submitted.what,
+            key=submitted.key,
+            revision=submitted.revision,
+            status="pending",
+            status_url=url,
+            resource_url=resource,
+        )
+        return Response(body, status_code=202, headers=headers)
+    return Response(status, status_code=201 if status.status == "applied" else 200, headers=headers)
+
+
+class PublicationController(Controller):
+    path = "/labour/submissions"
+    tags = ["labour"]
+
+    @get("/{submission_id:str}", summary="Where a submitted publication stands")
+    async def submission(
+        self,
+        pool: PoolDep,
+        submission_id: Annotated[str, PathParameter(max_length=200, pattern=SUBMISSION_ID)],
+    ) -> SubmissionStatus:
+        status = await submission_status(pool, submission_id)
+        if status is None:
+            raise Problem(404, "unknown-submission", "Unknown submission", submission_id)
+        return status
+
+
+class DeadLetterController(Controller):
+    path = "/dead-letters/labour"
+    tags = ["labour"]
+
+    @get(
+        "/",
+        summary="Events the labour consumers refused (ministry, admin)",
+        security=[{"BearerToken": []}],
+    )
+    async def list_dead_letters(
+        self,
+        principal: PrincipalDep,
+        pool: PoolDep,
+        after: Annotated[int | None, Parameter(ge=0, le=2**62, required=False)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> RefusedEventPage:
+        authorise(principal, "ministry")
+        rows = await dead_letters(pool, after=after, limit=limit + 1)
+        items = [RefusedEvent(**dict(r)) for r in rows[:limit]]
+        return RefusedEventPage(items=items, next_after=items[-1].id if len(rows) > limit else None)

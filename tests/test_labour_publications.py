@@ -1,0 +1,355 @@
+"""The ministry and provinces publish catalogues, pay and packages; the public reads them.
+
+Every code, body and figure here is invented test data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from schemas.envelope import Event, new_event_id
+from schemas.labour import CATALOGUE_PUBLISHED
+from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
+from schemas.ratings import BODY_AUTHORISED, BODY_REGISTERED, BodyAuthorised, BodyRegistered
+
+from .conftest import Client
+from .harness import Servers, eventually
+from .occupations_shared import module_client
+
+WAIT = {"Prefer": "wait=15"}
+CODES = ["4-99-07-01", "4-99-07-02", "4-99-07-03", "4-99-07-04"]  # invented, active
+RETIRED = "4-99-07-05"
+GROUP = "4-99-07-00"
+NEW = "4-99-07-06"  # added by the invented release `test-new-2026`
+
+
+@pytest.fixture(scope="module")
+async def client(servers: Servers, catalogue_template: str) -> AsyncIterator[Client]:
+    async for shared in module_client(servers, catalogue_template):
+        await _codes(shared)
+        await _body(shared, "labour-test-school", "440000")
+        yield shared
+
+
+async def _publish(client: Client, event_type: str, data: Any, subject: str = "test") -> None:
+    await client.runtime.bus.publish(
+        Event(id=new_event_id(), source="/tests", type=event_type, subject=subject, data=data)
+    )
+
+
+async def _codes(client: Client) -> None:
+    def state(code: str, status: str = "active", level: int = 4) -> OccupationState:
+        return OccupationState(
+            code=code, level=level, name_zh=f"测试职业{code}（虚构）", status=status
+        )  # type: ignore[arg-type]
+
+    for release, revision, changes in (
+        (
+            "test-codes",
+            900,
+            [*(state(c) for c in CODES), state(RETIRED, "retired"), state(GROUP, level=3)],
+        ),
+        ("test-new-2026", 901, [state(NEW)]),
+    ):
+        await _publish(
+            client,
+            CATALOGUE_CHANGED,
+            CatalogueChanged(
+                release_id=release,
+                revision=revision,
+                published_on=date(2026, 1, 1),
+                changes=changes,
+            ),
+        )
+    await eventually(
+        lambda: client.runtime.pool.fetchval(
+            "SELECT count(*) FROM labour.occupation WHERE code LIKE '4-99-07-%'"
+        ),
+        until=lambda n: n == len(CODES) + 3,
+    )
+
+
+async def _body(client: Client, body_id: str, province: str) -> None:
+    registered = BodyRegistered(
+        body_id=body_id, body_no=990, name="测试学校（虚构）", kind="social", province=province
+    )
+    await _publish(client, BODY_REGISTERED, registered)
+    authorised = BodyAuthorised(
+        body_id=body_id,
+        authorisation_id=99_001,
+        occupation_code=NEW,
+        levels=["junior", "intermediate"],
+        valid_from=date(2026, 1, 1),
+        valid_to=None,
+    )
+    await _publish(client, BODY_AUTHORISED, authorised)
+    await eventually(
+        lambda: client.runtime.pool.fetchval(
+            "SELECT count(*) FROM labour.authorisation WHERE body_id = $1", body_id
+        ),
+        until=lambda n: n == 1,
+    )
+
+
+def catalogue(period: str = "2026-Q1", region: str = "national", **changes: Any) -> dict[str, Any]:
+    body = {
+        "kind": "shortage",
+        "region": region,
+        "period": period,
+        "title": "测试紧缺职业目录（虚构）",
+        "published_on": "2026-04-20",
+        "note": "test data, invented",
+        "entries": [
+            {"rank": i + 1, "occupation_code": code, "demand_supply_ratio": 3.0 - i / 2}
+            for i, code in enumerate(CODES[:3])
+        ],
+    }
+    return body | changes
+
+
+def pay(**changes: Any) -> dict[str, Any]:
+    row = {"occupation_code": CODES[0], "level": "junior", "p10": 3000, "p25": 3600, "p50": 4200,
+           "p75": 5000, "p90": 6100, "sample_size": 120}  # fmt: skip
+    body = {
+        "region": "440000",
+        "year": 2026,
+        "title": "测试薪酬（虚构）",
+        "published_on": "2026-12-01",
+        "source": "test survey (invented)",
+        "rows": [
+            row,
+            row
+            | {"level": "senior", "p10": 4100, "p25": 4800, "p50": 5600, "p75": 6600, "p90": 7900},
+            row | {"occupation_code": CODES[1], "p50": 4600, "p75": 5100, "p90": 6000},
+        ],
+        "minimum_pay": [{"level": "junior", "monthly": 2900}],
+    }
+    return body | changes
+
+
+async def test_a_catalogue_applies_reads_back_and_moves_between_periods(client: Client) -> None:
+    ministry = await client.token("ministry", "mohrss")
+    first = await client.post(
+        "/labour/catalogues", json=catalogue("2025-Q4"), headers=ministry | WAIT
+    )
+    assert first.status_code == 201, first.text
+    status = first.json()
+    assert status["status"] == "applied"
+    assert status["resource_url"] == "/labour/catalogues/shortage.national.2025-Q4"
+    assert first.headers["location"] == status["status_url"]
+    assert (await client.get(status["status_url"])).json()["status"] == "applied"
+
+    moved = catalogue(entries=[
+        {"rank": 1, "occupation_code": CODES[2]},
+        {"rank": 2, "occupation_code": CODES[0]},
+        {"rank": 3, "occupation_code": CODES[3]},
+    ])  # fmt: skip
+    accepted = await client.post("/labour/catalogues", json=moved, headers=ministry)
+    assert accepted.status_code == 202 and accepted.json()["status"] == "pending"
+    url = accepted.json()["status_url"]
+    await eventually(lambda: client.get(url), until=lambda r: r.json()["status"] == "applied")
+
+    read = (await client.get("/labour/catalogues/shortage.national.2026-Q1")).json()
+    assert read["previous_period"] == "2025-Q4"
+    assert [(e["occupation_code"], e["movement"]) for e in read["entries"]] == [
+        (CODES[2], "up"),
+        (CODES[0], "down"),
+        (CODES[3], "new"),
+    ]
+    assert read["entries"][0]["name_zh"] == f"测试职业{CODES[2]}（虚构）"
+    movers = await client.get(
+        "/labour/catalogues/movers", params={"kind": "shortage", "from": "2025-Q4", "to": "2026-Q1"}
+    )
+    body = movers.json()
+    assert [m["occupation_code"] for m in body["entered"]] == [CODES[3]]
+    assert [m["occupation_code"] for m in body["left"]] == [CODES[1]]
+    assert [(m["from_rank"], m["to_rank"]) for m in body["rose"]] == [(3, 1)]
+    assert [(m["from_rank"], m["to_rank"]) for m in body["fell"]] == [(1, 2)]
+    history = (await client.get(f"/labour/occupations/{CODES[2]}/demand")).json()
+    (series,) = history["series"]
+    assert [(p["period"], p["rank"]) for p in series["points"]] == [("2025-Q4", 3), ("2026-Q1", 1)]
+
+    again = await client.post("/labour/catalogues", json=moved, headers=ministry)
+    assert again.status_code == 200 and again.json()["status"] == "already applied"
+    other = await client.post(
+        "/labour/catalogues", json=moved | {"title": "改了"}, headers=ministry
+    )
+    assert other.status_code == 409
+    corrected = moved | {"revision": 2, "title": "更正（虚构）"}
+    fixed = await client.post("/labour/catalogues", json=corrected, headers=ministry | WAIT)
+    assert fixed.status_code == 201
+    read = (await client.get("/labour/catalogues/shortage.national.2026-Q1")).json()
+    assert read["catalogue"]["revision"] == 2 and read["catalogue"]["title"] == "更正（虚构）"
+    older = await client.post("/labour/catalogues", json=moved, headers=ministry)
+    assert older.status_code == 409 and "older" in older.json()["detail"]
+
+
+async def test_a_province_publishes_for_its_own_region_only(client: Client) -> None:
+    guangdong = await client.token("province", "440000")
+    own = await client.post(
+        "/labour/catalogues", json=catalogue(region="440000"), headers=guangdong | WAIT
+    )
+    assert own.status_code == 201, own.text
+    before = await client.runtime.pool.fetchval("SELECT count(*) FROM labour.submission")
+    for region in ("national", "320000"):
+        refused = await client.post(
+            "/labour/catalogues", json=catalogue(region=region), headers=guangdong
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"] == "/problems/out-of-region"
+    package = {"occupation_code": NEW, "published_on": "2026-02-01"}
+    assert (
+        await client.post("/labour/packages", json=package, headers=guangdong)
+    ).status_code == 403
+    school = await client.token("evaluation_body", "labour-test-school")
+    assert (await client.post("/labour/pay", json=pay(), headers=school)).status_code == 403
+    assert await client.runtime.pool.fetchval("SELECT count(*) FROM labour.submission") == before
+
+
+async def test_codes_the_classification_does_not_hold_are_refused_by_entry(client: Client) -> None:
+    ministry = await client.token("ministry", "mohrss")
+    entries = [
+        {"rank": 1, "occupation_code": CODES[0]},
+        {"rank": 2, "occupation_code": RETIRED},
+        {"rank": 2, "occupation_code": "4-99-07-77"},
+        {"rank": 4, "occupation_code": GROUP},
+        {"rank": 5, "occupation_code": CODES[0]},
+    ]
+    before = await client.runtime.pool.fetchval("SELECT count(*) FROM labour.submission")
+    response = await client.post(
+        "/labour/catalogues", json=catalogue("2026-Q2", entries=entries), headers=ministry
+    )
+    assert response.status_code == 422
+    errors = {(e["field"], e["message"]) for e in response.json()["errors"]}
+    assert errors == {
+        ("entries[1].occupation_code", f"{RETIRED} is retired"),
+        ("entries[2].rank", "rank 2 is also entries[1]"),
+        ("entries[2].occupation_code", "4-99-07-77 is not an occupation of the classification"),
+        ("entries[3].occupation_code", f"{GROUP} is a group, not an occupation"),
+        ("entries[4].occupation_code", f"{CODES[0]} is also entries[0]"),
+    }
+    assert await client.runtime.pool.fetchval("SELECT count(*) FROM labour.submission") == before
+    missing = await client.get("/labour/catalogues/shortage.national.2026-Q2")
+    assert missing.status_code == 404
+
+
+async def test_a_retired_code_published_straight_to_the_bus_is_dead_lettered(
+    client: Client,
+) -> None:
+    body = catalogue("2027-Q1", entries=[{"rank": 1, "occupation_code": RETIRED}])
+    from schemas.labour import CataloguePublished
+    import msgspec
+
+    await _publish(client, CATALOGUE_PUBLISHED, msgspec.convert(body, CataloguePublished))
+    ministry = await client.token("ministry", "mohrss")
+    letters = await eventually(
+        lambda: client.get("/dead-letters/labour", headers=ministry),
+        until=lambda r: any("is retired" in d["reason"] for d in r.json()["items"]),
+    )
+    assert letters.status_code == 200
+    assert (await client.get("/labour/catalogues/shortage.national.2027-Q1")).status_code == 404
+
+
+async def test_pay_by_occupation_and_by_level_and_percentiles_in_order(client: Client) -> None:
+    guangdong = await client.token("province", "440000")
+    rows = pay()["rows"]
+    disorderly = pay(rows=[rows[0], rows[1] | {"p25": 4200, "p50": 3900}])
+    refused = await client.post("/labour/pay", json=disorderly, headers=guangdong)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "rows[1].p50", "message": "percentiles out of order: p50 3900 is below p25 4200"}
+    ]
+    negative = await client.post(
+        "/labour/pay", json=pay(rows=[rows[0] | {"p10": -5}]), headers=guangdong
+    )
+    assert negative.status_code == 400
+    assert negative.json()["errors"][0]["field"] == "rows[0].p10"
+    applied = await client.post("/labour/pay", json=pay(), headers=guangdong | WAIT)
+    assert applied.status_code == 201, applied.text
+
+    by_occupation = (await client.get(f"/labour/occupations/{CODES[0]}/pay")).json()
+    assert by_occupation["survey"]["region"] == "440000"
+    assert [(lv["level"], lv["p50"], lv["minimum_pay"]) for lv in by_occupation["levels"]] == [
+        ("junior", 4200, 2900),
+        ("senior", 5600, None),
+    ]
+    ranking = (await client.get("/labour/pay/ranking", params={"level": "junior"})).json()
+    assert [(r["rank"], r["occupation_code"]) for r in ranking["items"]] == [
+        (1, CODES[1]),
+        (2, CODES[0]),
+    ]
+    assert ranking["minimum_pay"] == 2900
+    published = (await client.get("/labour/pay/440000.2026")).json()
+    assert published["source"] == "test survey (invented)" and len(published["rows"]) == 3
+
+
+async def test_a_package_links_selected_bodies_and_shows_on_its_release(client: Client) -> None:
+    ministry = await client.token("ministry", "mohrss")
+    package = {
+        "occupation_code": NEW,
+        "published_on": "2026-03-01",
+        "standard": {"kind": "evaluation_norm", "status": "published", "issuing_body": "测试（虚构）"},
+        "training": [{"kind": "training_package", "title": "测试培训包（虚构）",
+                      "publisher": "测试出版社（虚构）", "published_on": "2026-02-01"}],
+        "evaluation_bodies": [{"body_id": "labour-test-school", "selected_on": "2026-02-15"},
+                              {"body_id": "no-such-body", "selected_on": "2026-02-15"}],
+    }  # fmt: skip
+    refused = await client.post("/labour/packages", json=package, headers=ministry)
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {
+        "standard.issued_on",
+        "evaluation_bodies[1].body_id",
+    }
+    package["standard"]["issued_on"] = "2026-03-01"  # type: ignore[index]
+    package["evaluation_bodies"] = package["evaluation_bodies"][:1]  # type: ignore[index]
+    applied = await client.post("/labour/packages", json=package, headers=ministry | WAIT)
+    assert applied.status_code == 201, applied.text
+    read = (await client.get(f"/labour/packages/{NEW}")).json()
+    assert read["introduced_in"] == "test-new-2026"
+    (body,) = read["evaluation_bodies"]
+    assert (body["name"], body["province"]) == ("测试学校（虚构）", "440000")
+    assert body["authorised_levels"] == ["intermediate", "junior"]
+    coverage = (await client.get("/labour/releases/test-new-2026/packages")).json()["items"]
+    assert [(c["occupation_code"], c["standard_status"], c["training_items"], c["evaluation_bodies"])
+            for c in coverage] == [(NEW, "published", 1, 1)]  # fmt: skip
+
+
+HOSTILE: list[tuple[str, bytes]] = [
+    ("nul", b'{"kind":"shortage","region":"national","period":"2026-Q3","title":"a\\u0000b",'
+            b'"published_on":"2026-01-01","entries":[{"rank":1,"occupation_code":"4-99-07-01"}]}'),
+    ("huge", b'{"kind":"shortage","region":"national","period":"2026-Q3","title":"t",'
+             b'"published_on":"2026-01-01","entries":[{"rank":1' + b"0" * 40 + b',"occupation_code":"4-99-07-01"}]}'),
+    ("deep", b'{"kind":' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    ("utf8", b'{"kind":"shortage","title":"\xff\xfe"}'),
+    ("surrogate", b'{"kind":"shortage","title":"\\ud800"}'),
+    ("not json", b"{nope"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/labour/catalogues", "/labour/pay", "/labour/packages"])
+async def test_hostile_bodies_are_refused_at_the_edge(client: Client, path: str) -> None:
+    ministry = await client.token("ministry", "mohrss")
+    for name, raw in HOSTILE:
+        response = await client.post(
+            path, content=raw, headers=ministry | {"content-type": "application/json"}
+        )
+        assert 400 <= response.status_code < 500, (name, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json"), name
+
+
+async def test_hostile_query_and_path_values_are_refused(client: Client) -> None:
+    for path, params in [
+        ("/labour/pay/ranking", {"level": "junior", "year": "9" * 30}),
+        ("/labour/catalogues", {"region": "national\x00"}),
+        ("/labour/catalogues", {"limit": "-1"}),
+        ("/labour/rating-statistics", {"year": "2" * 25}),
+        ("/labour/catalogues/shortage.national.2026-Q1%00", {}),
+        ("/labour/occupations/4-99-07-01%00/pay", {}),
+        ("/labour/submissions/x", {}),
+    ]:
+        response = await client.get(path, params=params)
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.text)

@@ -363,6 +363,16 @@ class SkillHistory(msgspec.Struct, frozen=True, kw_only=True):
     streaks: list[Streak]
 
 
+class GrantedCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """The rating a result earned under the competition's policy, and its certificate once
+    the ratings service has issued it (verify it at `/certificates/{number}`)."""
+
+    level: str
+    occupation_code: str
+    number: str | None
+    status: Literal["pending", "valid", "revoked"]
+
+
 class CompetitorEntry(msgspec.Struct, frozen=True, kw_only=True):
     competition: str
     starts_on: date
@@ -372,6 +382,7 @@ class CompetitorEntry(msgspec.Struct, frozen=True, kw_only=True):
     mark: float
     position: int
     medal: str
+    certificate: GrantedCertificate | None = None
 
 
 class CompetitorHistory(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
@@ -14,6 +14,7 @@ from schemas.competitions import (
     CompetitorEntry,
     CompetitorHistory,
     EditionWinners,
+    GrantedCertificate,
     MedalTotals,
     Member,
     MemberHistory,
@@ -30,6 +31,21 @@ from services.platform.errors import Problem, field_error
 from . import examples, store, views
 from .domain import gold_streaks, mask_name
 from .shapes import PUBLIC_CACHE, to_result, to_tally
+
+
+def granted_certificate(row: Any) -> GrantedCertificate | None:
+    if row["grant_level"] is None:
+        return None
+    number = row["certificate_no"]
+    status: Literal["pending", "valid", "revoked"] = "pending"
+    if number:
+        status = "revoked" if row["certificate_revoked"] else "valid"
+    return GrantedCertificate(
+        level=row["grant_level"],
+        occupation_code=row["grant_occupation"],
+        number=number,
+        status=status,
+    )
 
 
 def to_member(row: Any) -> Member:
@@ -227,6 +243,7 @@ class CompetitorController(Controller):
                     mark=r["mark"],
                     position=r["position"],
                     medal=r["medal"],
+                    certificate=granted_certificate(r),
                 )
                 for r in rows
             ],

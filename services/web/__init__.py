@@ -12,6 +12,7 @@ from services.platform.runtime import Service
 
 from .competition_pages import CompetitionPages
 from .i18n import LANGS
+from .labour_pages import LabourPages
 from .occupation_pages import OccupationPages
 from .release_pages import ReleasePages
 from .render import STATIC
@@ -23,7 +24,7 @@ def root() -> Redirect:
     return Redirect("/zh/")
 
 
-PAGES: list[Any] = [OccupationPages, ReleasePages, VerificationPages, CompetitionPages]
+PAGES: list[Any] = [OccupationPages, ReleasePages, VerificationPages, CompetitionPages, LabourPages]
 
 SERVICE = Service(
     name="web",

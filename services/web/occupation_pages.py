@@ -16,6 +16,7 @@ from schemas.occupations import (
     OccupationStats,
 )
 
+from .labour_pages import occupation_labour
 from .public_api import ApiError
 from .render import api, page, serves
 
@@ -92,4 +93,5 @@ class OccupationPages(Controller):
             history = None
             if serves(request, "/occupations/{code:str}/history"):
                 history = await public.find(f"/occupations/{code}/history", OccupationHistory)
-        return page(request, "occupation.html", detail=detail, history=history)
+            labour = await occupation_labour(request, public, detail.occupation.code)
+        return page(request, "occupation.html", detail=detail, history=history, labour=labour)

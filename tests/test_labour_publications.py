@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
+import msgspec
 import pytest
 
 from schemas.envelope import Event, new_event_id
-from schemas.labour import CATALOGUE_PUBLISHED
-from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
+from schemas.labour import CATALOGUE_PUBLISHED, CataloguePublished
 from schemas.ratings import BODY_AUTHORISED, BODY_REGISTERED, BodyAuthorised, BodyRegistered
 
 from .conftest import Client
@@ -42,34 +42,34 @@ async def _publish(client: Client, event_type: str, data: Any, subject: str = "t
 
 
 async def _codes(client: Client) -> None:
-    def state(code: str, status: str = "active", level: int = 4) -> OccupationState:
-        return OccupationState(
-            code=code, level=level, name_zh=f"测试职业{code}（虚构）", status=status
-        )  # type: ignore[arg-type]
+    """Invented occupations through real releases, so every copy hears of them."""
+    ministry = await client.token("ministry", "mohrss")
 
-    for release, revision, changes in (
-        (
-            "test-codes",
-            900,
-            [*(state(c) for c in CODES), state(RETIRED, "retired"), state(GROUP, level=3)],
-        ),
-        ("test-new-2026", 901, [state(NEW)]),
-    ):
-        await _publish(
-            client,
-            CATALOGUE_CHANGED,
-            CatalogueChanged(
-                release_id=release,
-                revision=revision,
-                published_on=date(2026, 1, 1),
-                changes=changes,
-            ),
-        )
+    def item(code: str, level: int = 4) -> dict[str, Any]:
+        return {"code": code, "level": level, "name_zh": f"测试职业{code}（虚构）"}
+
+    releases = [
+        {"release_id": "test-labour-codes", "items": [
+            item(GROUP, 3), *(item(c) for c in [*CODES, RETIRED])]},
+        {"release_id": "test-labour-retire", "kind": "amendment",
+         "retirements": [{"code": RETIRED, "reason": "test (invented)"}]},
+        {"release_id": "test-new-2026", "items": [item(NEW)]},
+    ]  # fmt: skip
+    for release in releases:
+        body = {"title": "测试发布（虚构）", "published_on": "2026-01-01"} | release
+        response = await client.post("/releases", json=body, headers=ministry | WAIT)
+        assert response.status_code == 201, response.text
     await eventually(
         lambda: client.runtime.pool.fetchval(
-            "SELECT count(*) FROM labour.occupation WHERE code LIKE '4-99-07-%'"
+            "SELECT count(*) FROM labour.occupation WHERE code LIKE '4-99-07-%' AND revision > 1"
         ),
         until=lambda n: n == len(CODES) + 3,
+    )
+    assert (
+        await client.runtime.pool.fetchval(
+            "SELECT status FROM labour.occupation WHERE code = $1", RETIRED
+        )
+        == "retired"
     )
 
 
@@ -241,9 +241,6 @@ async def test_a_retired_code_published_straight_to_the_bus_is_dead_lettered(
     client: Client,
 ) -> None:
     body = catalogue("2027-Q1", entries=[{"rank": 1, "occupation_code": RETIRED}])
-    from schemas.labour import CataloguePublished
-    import msgspec
-
     await _publish(client, CATALOGUE_PUBLISHED, msgspec.convert(body, CataloguePublished))
     ministry = await client.token("ministry", "mohrss")
     letters = await eventually(
@@ -292,7 +289,8 @@ async def test_a_package_links_selected_bodies_and_shows_on_its_release(client: 
     package = {
         "occupation_code": NEW,
         "published_on": "2026-03-01",
-        "standard": {"kind": "evaluation_norm", "status": "published", "issuing_body": "测试（虚构）"},
+        "standard": {"kind": "evaluation_norm", "status": "published",
+                     "issuing_body": "测试（虚构）"},
         "training": [{"kind": "training_package", "title": "测试培训包（虚构）",
                       "publisher": "测试出版社（虚构）", "published_on": "2026-02-01"}],
         "evaluation_bodies": [{"body_id": "labour-test-school", "selected_on": "2026-02-15"},
@@ -314,15 +312,18 @@ async def test_a_package_links_selected_bodies_and_shows_on_its_release(client: 
     assert (body["name"], body["province"]) == ("测试学校（虚构）", "440000")
     assert body["authorised_levels"] == ["intermediate", "junior"]
     coverage = (await client.get("/labour/releases/test-new-2026/packages")).json()["items"]
-    assert [(c["occupation_code"], c["standard_status"], c["training_items"], c["evaluation_bodies"])
-            for c in coverage] == [(NEW, "published", 1, 1)]  # fmt: skip
+    assert [
+        (c["occupation_code"], c["standard_status"], c["training_items"], c["evaluation_bodies"])
+        for c in coverage
+    ] == [(NEW, "published", 1, 1)]
 
 
 HOSTILE: list[tuple[str, bytes]] = [
     ("nul", b'{"kind":"shortage","region":"national","period":"2026-Q3","title":"a\\u0000b",'
             b'"published_on":"2026-01-01","entries":[{"rank":1,"occupation_code":"4-99-07-01"}]}'),
     ("huge", b'{"kind":"shortage","region":"national","period":"2026-Q3","title":"t",'
-             b'"published_on":"2026-01-01","entries":[{"rank":1' + b"0" * 40 + b',"occupation_code":"4-99-07-01"}]}'),
+             b'"published_on":"2026-01-01","entries":[{"rank":1' + b"0" * 40
+             + b',"occupation_code":"4-99-07-01"}]}'),
     ("deep", b'{"kind":' + b"[" * 5000 + b"]" * 5000 + b"}"),
     ("utf8", b'{"kind":"shortage","title":"\xff\xfe"}'),
     ("surrogate", b'{"kind":"shortage","title":"\\ud800"}'),
@@ -353,3 +354,36 @@ async def test_hostile_query_and_path_values_are_refused(client: Client) -> None
     ]:
         response = await client.get(path, params=params)
         assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
+
+
+async def test_pages_show_catalogues_pay_and_packages_in_both_languages(client: Client) -> None:
+    for lang in ("zh", "en"):
+        overview = await client.get(f"/{lang}/labour")
+        assert (
+            overview.status_code == 200
+            and "/labour/catalogues/shortage.national.2026-Q1" in overview.text
+        )
+        listing = await client.get(f"/{lang}/labour/catalogues", params={"region": "national"})
+        assert listing.status_code == 200 and "2025-Q4" in listing.text
+        page = await client.get(f"/{lang}/labour/catalogues/shortage.national.2026-Q1")
+        assert page.status_code == 200
+        assert 'id="rank-chart"' in page.text and "<polyline" in page.text
+        assert 'id="movers"' in page.text and 'id="demo-banner"' not in page.text
+        pay_page = await client.get(
+            f"/{lang}/labour/pay", params={"survey": "440000.2026", "level": "junior"}
+        )
+        assert pay_page.status_code == 200 and "4,600" in pay_page.text
+        occupation = await client.get(f"/{lang}/occupations/{CODES[0]}")
+        assert occupation.status_code == 200
+        assert 'id="demand-chart"' in occupation.text and 'id="pay-chart"' in occupation.text
+        package = await client.get(f"/{lang}/occupations/{NEW}")
+        assert 'id="package"' in package.text and "测试学校（虚构）" in package.text
+        bad = await client.get(f"/{lang}/labour/catalogues/nonsense%00")
+        assert bad.status_code in (400, 404)
+        for path, params in [
+            ("/labour/pay", {"level": "x\x00"}),
+            ("/labour/statistics", {"year": "9999", "rows": "nope"}),
+            ("/labour/catalogues", {"region": "\x00"}),
+        ]:
+            hostile = await client.get(f"/{lang}{path}", params=params)
+            assert hostile.status_code in (400, 404), (path, hostile.status_code)

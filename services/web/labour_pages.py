@@ -81,7 +81,9 @@ class LabourPages(Controller):
 
     @get("/labour/catalogues/{catalogue_id:str}")
     async def catalogue(
-        self, request: AnyRequest, catalogue_id: Annotated[str, PathParameter(max_length=80)]
+        self,
+        request: AnyRequest,
+        catalogue_id: Annotated[str, PathParameter(max_length=80, pattern=r"^[\w.\-]+$")],
     ) -> Response[str]:
         lang = lang_of(request)
         async with api(request) as public:

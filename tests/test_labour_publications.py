@@ -387,3 +387,27 @@ async def test_pages_show_catalogues_pay_and_packages_in_both_languages(client: 
         ]:
             hostile = await client.get(f"/{lang}{path}", params=params)
             assert hostile.status_code in (400, 404), (path, hostile.status_code)
+
+
+async def test_open_data_holds_catalogues_pay_packages_and_statistics(client: Client) -> None:
+    from services.exports.datasets import DATASETS, available
+    from services.platform.app import create_app
+    from services.web.public_api import PublicApi
+
+    app = create_app(client.runtime, close_runtime=False)
+    names = {"demand_catalogues", "demand_catalogue_entries", "pay", "minimum_pay",
+             "occupation_packages", "rating_statistics"}  # fmt: skip
+    datasets = {d.name: d for d in available(app, DATASETS) if d.name in names}
+    assert set(datasets) == names
+    async with PublicApi(app) as public:
+        rows = {name: [row async for row in d.rows(public)] for name, d in datasets.items()}
+    assert {r["catalogue_id"] for r in rows["demand_catalogues"]} >= {
+        "shortage.national.2026-Q1",
+        "shortage.440000.2026-Q1",
+    }
+    entry = next(r for r in rows["demand_catalogue_entries"] if r["period"] == "2026-Q1")
+    assert {"rank", "occupation_code", "previous_rank", "movement"} <= set(entry)
+    assert {(r["survey"], r["level"]) for r in rows["pay"]} >= {("440000.2026", "senior")}
+    assert rows["minimum_pay"] == [{"survey": "440000.2026", "level": "junior", "monthly": 2900}]
+    assert [r["occupation_code"] for r in rows["occupation_packages"]] == [NEW]
+    assert rows["rating_statistics"] == []  # no certificate counted in this module

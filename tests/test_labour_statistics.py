@@ -220,3 +220,16 @@ async def test_statistics_hide_small_counts_and_a_revocation_leaves_them(client:
     assert public["grand_total"] == [14, "14"]
     years = (await client.get("/labour/rating-statistics/years")).json()
     assert [r["key"] for r in years["rows"]] == ["2026"] and years["rows"][0]["total"] == [14, "14"]
+
+    # The open-data file holds the public tables only: hidden counts stay empty.
+    from services.exports.datasets import rating_statistics
+    from services.platform.app import create_app
+    from services.web.public_api import PublicApi
+
+    async with PublicApi(create_app(client.runtime, close_runtime=False)) as public_api:
+        exported = [row async for row in rating_statistics(public_api)]
+    hidden = [r for r in exported if r["rows_by"] == "province" and r["level"] == "intermediate"]
+    assert hidden == [
+        {"year": 2026, "rows_by": "province", "key": "440000", "name_zh": "广东省",
+         "name_en": "Guangdong", "level": "intermediate", "value": None, "shown": "<10"}
+    ]  # fmt: skip

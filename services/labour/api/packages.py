@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 
 from schemas.labour import PackagePublished, SubmissionStatus
-from schemas.labour_reads import Package, ReleasePackages
+from schemas.labour_reads import Package, PackageCoverage, ReleasePackages
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem
 from services.platform.openapi import problem_responses
@@ -50,6 +50,10 @@ class PackageController(Controller):
     ) -> Response[SubmissionStatus]:
         command = PublishPackage(package=data, publisher=publisher(principal, "ministry"))
         return await publish(request, pool, lambda: publish_package(command, pool=pool, bus=bus))
+
+    @get("/packages", summary="Every occupation with a package, and what it holds")
+    async def list_packages(self, pool: PoolDep) -> list[PackageCoverage]:
+        return await packages.all_packages(pool)
 
     @get(
         "/packages/{code:str}",

@@ -46,15 +46,26 @@ async def package(pool: Pool, occupation: Named, today: date) -> Package | None:
     )
 
 
+COVERAGE = """SELECT o.code AS occupation_code, o.name_zh, o.name_en,
+           p.standard->>'status' AS standard_status,
+           coalesce(jsonb_array_length(p.training), 0) AS training_items,
+           (SELECT count(*) FROM labour.package_body b
+            WHERE b.occupation_code = o.code) AS evaluation_bodies,
+           p.revision"""
+
+
+async def all_packages(pool: Pool) -> list[PackageCoverage]:
+    rows = await pool.fetch(
+        f"""{COVERAGE} FROM labour.package p JOIN labour.occupation o ON o.code = p.occupation_code
+        ORDER BY o.code"""
+    )
+    return [PackageCoverage(**dict(r)) for r in rows]
+
+
 async def release_packages(pool: Pool, release_id: str) -> ReleasePackages:
     """Every occupation the release added, with what of its package exists."""
     rows = await pool.fetch(
-        """SELECT o.code AS occupation_code, o.name_zh, o.name_en,
-                  p.standard->>'status' AS standard_status,
-                  coalesce(jsonb_array_length(p.training), 0) AS training_items,
-                  (SELECT count(*) FROM labour.package_body b
-                   WHERE b.occupation_code = o.code) AS evaluation_bodies,
-                  p.revision
+        f"""{COVERAGE}
         FROM labour.occupation o LEFT JOIN labour.package p ON p.occupation_code = o.code
         WHERE o.introduced_in = $1 AND o.level = 4
         ORDER BY o.code""",

@@ -87,7 +87,7 @@ def catalogue(kind: str, region: str, period: str, size: int, seed: int) -> Cata
     """A ranking that drifts from period to period: neighbours swap, a few enter and leave."""
     rng = random.Random(f"{kind}:{region}:{seed}")
     pool = list(SHORTAGE)
-    order = sorted(pool, key=lambda c: pool.index(c) + rng.uniform(-4, 4))[:size]
+    order = sorted(pool, key=lambda c: pool.index(c) + rng.uniform(-2.5, 2.5))[:size]
     entries = []
     for rank, code in enumerate(order, start=1):
         ratio = round(3.6 - rank * (2.0 / size) + rng.uniform(-0.15, 0.15), 2)

@@ -57,7 +57,7 @@ BODIES = (
     ("demo-stat-gs-school", "Gansu Demo Vocational School (demo, invented)", "social",
      "620000", 3, 45),
 )  # fmt: skip
-YEARS = (2023, 2024, 2025)
+YEARS = (2023, 2024, 2025, 2026)
 # Share of candidates per level: the lower levels are where most certificates are.
 LEVEL_SHARES: tuple[tuple[Level, int], ...] = (
     ("junior", 34),

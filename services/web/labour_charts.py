@@ -96,7 +96,9 @@ def pay_boxes(boxes: Sequence[PayBox], *, title: str, minimum_label: str) -> str
     row_h = 34
     height = TOP + row_h * len(boxes) + BOTTOM
     top_value = max([b.p90 for b in boxes] + [1])
-    scale_max = -(-top_value // 2000) * 2000
+    tick = next(t for t in (500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 10**9)
+                if top_value / t <= 6)  # fmt: skip
+    scale_max = -(-top_value // tick) * tick
     plot_w = WIDTH - LEFT - RIGHT - 110
     x0 = LEFT + 110
 
@@ -104,11 +106,16 @@ def pay_boxes(boxes: Sequence[PayBox], *, title: str, minimum_label: str) -> str
         return x0 + plot_w * value / scale_max
 
     out = _open(title, height)
-    for tick in range(0, scale_max + 1, max(scale_max // 5, 1)):
+    for value in range(0, scale_max + 1, tick):
         out.append(
-            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP - 6}" '
+            f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{TOP - 6}" '
             f'y2="{height - BOTTOM + 6}" stroke="#e3e7eb"/>'
-            + _text(x(tick), height - BOTTOM + 22, f"{tick:,}", colour="#5b6673")
+            + _text(x(value), height - BOTTOM + 22, f"{value:,}", colour="#5b6673")
+        )
+    if any(b.minimum is not None for b in boxes):
+        out.append(
+            f'<path d="M{x0:.1f},{TOP - 18} l-4,7 h8 z" fill="#2e7d32"/>'
+            + _text(x0 + 8, TOP - 11, minimum_label, "start")
         )
     for i, b in enumerate(boxes):
         mid = TOP + row_h * i + row_h / 2

@@ -411,3 +411,36 @@ async def test_open_data_holds_catalogues_pay_packages_and_statistics(client: Cl
     assert rows["minimum_pay"] == [{"survey": "440000.2026", "level": "junior", "monthly": 2900}]
     assert [r["occupation_code"] for r in rows["occupation_packages"]] == [NEW]
     assert rows["rating_statistics"] == []  # no certificate counted in this module
+
+
+async def test_poison_events_are_dead_lettered_by_every_new_consumer(client: Client) -> None:
+    """Undecodable payloads on every route of the labour consumers and of the competitions
+    consumer of certificates: each is refused with its reason; the next good event applies."""
+    from services.competitions.consumers import CERTIFICATES
+    from services.labour.consumers import OCCUPATIONS, PUBLICATIONS, RATINGS
+
+    bus, pool = client.runtime.bus, client.runtime.pool
+    expected = []
+    for spec in (PUBLICATIONS, OCCUPATIONS, RATINGS, CERTIFICATES):
+        for event_type in spec.routes:
+            event_id = f"poison-{spec.name}-{event_type}"
+            payload = msgspec.json.encode(
+                {"id": event_id, "source": "/tests", "type": event_type, "data": {"x": [1]}}
+            )
+            await bus.publish_bytes(event_type, payload, msg_id=event_id)
+            await bus.publish_bytes(event_type, b"\xff not json", msg_id=f"{event_id}-raw")
+            expected.append((spec.schema, spec.name, event_id))
+
+    async def refused() -> set[tuple[str, str, str]]:
+        found = set()
+        for schema in ("labour", "competitions"):
+            rows = await pool.fetch(f"SELECT consumer, event_id FROM {schema}.dead_letter")
+            found |= {(schema, r["consumer"], r["event_id"]) for r in rows}
+        return found
+
+    await eventually(refused, until=lambda found: set(expected) <= found)
+    ministry = await client.token("ministry", "mohrss")
+    after = await client.post(
+        "/labour/catalogues", json=catalogue("2027-Q4"), headers=ministry | WAIT
+    )
+    assert after.status_code == 201, after.text

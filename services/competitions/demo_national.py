@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from datetime import date
 
 from schemas.competitions import (
@@ -30,6 +29,7 @@ from schemas.competitions import (
 from schemas.regions import PROVINCES
 from services.platform.logs import get_logger
 from services.platform.runtime import Runtime
+from services.platform.submissions import wait_for
 
 from . import handlers, store
 
@@ -153,20 +153,20 @@ async def load_national_demo(runtime: Runtime) -> None:
         log.info("demo national contest already loaded", competition=CODE)
         return
     wanted = [link for *_, link in SKILLS]
-    deadline = time.monotonic() + WAIT
-    while True:
+
+    async def known() -> dict[str, str]:
+        """Each wanted code or 2024 occupation name → its code, where our copy holds it."""
         rows = await pool.fetch(
             """SELECT code, name_zh FROM competitions.occupation
             WHERE (code = any($1::text[]) OR name_zh = any($1::text[])) AND status = 'active'""",
             wanted,
         )
-        codes = {r["name_zh"]: r["code"] for r in rows}
-        if len({codes.get(w, w) for w in wanted} & {r["code"] for r in rows}) == len(wanted):
-            break
-        if time.monotonic() > deadline or runtime.stop.is_set():
-            log.warning("demo national contest skipped: occupations not received")
-            return
-        await asyncio.sleep(1.0)
+        return {r["code"]: r["code"] for r in rows} | {r["name_zh"]: r["code"] for r in rows}
+
+    codes = await wait_for(known, lambda found: set(wanted) <= set(found), WAIT)
+    if not set(wanted) <= set(codes):
+        log.warning("demo national contest skipped: occupations not received")
+        return
     # The ratings service learns the same codes from the same event; give it a moment.
     await asyncio.sleep(2.0)
     await store.insert_competition(pool, competition(), "system:demo")

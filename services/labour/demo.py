@@ -10,9 +10,7 @@ the evaluation bodies have arrived.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
 from datetime import date
 
 from schemas.labour import (
@@ -28,6 +26,7 @@ from schemas.labour import (
 )
 from services.platform.logs import get_logger
 from services.platform.runtime import Runtime
+from services.platform.submissions import wait_for
 
 from .handlers import (
     PublicationConflict,
@@ -211,12 +210,8 @@ def publications() -> list[PublishCatalogue | PublishPay]:
 
 
 async def _wait(runtime: Runtime, query: str, *args: object) -> bool:
-    deadline = time.monotonic() + WAIT
-    while not await runtime.pool.fetchval(query, *args):
-        if time.monotonic() > deadline or runtime.stop.is_set():
-            return False
-        await asyncio.sleep(1.0)
-    return True
+    """Wait (up to WAIT seconds) until `query` answers true: our copies fill from events."""
+    return bool(await wait_for(lambda: runtime.pool.fetchval(query, *args), bool, WAIT))
 
 
 async def load_demo(runtime: Runtime) -> None:

@@ -7,8 +7,6 @@ belong to no one. Loaded only where the 2022 baseline loads, once (the batch id 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date
 
 from schemas.envelope import Event
@@ -21,6 +19,7 @@ from schemas.ratings import (
 from services.platform.db import Connection
 from services.platform.logs import get_logger
 from services.platform.runtime import Runtime
+from services.platform.submissions import wait_for
 
 from . import store
 from .domain import LEVELS, mod11_2, normalise_id, person_ref
@@ -95,12 +94,14 @@ async def register_demo_body(
 async def wait_for_codes(runtime: Runtime, codes: list[str]) -> bool:
     """Wait until our copy of the classification (from the occupations service's events)
     holds `codes`; False if it did not within five minutes."""
-    deadline = time.monotonic() + 300
-    while len(await store.occupation_statuses(runtime.pool, codes)) < len(set(codes)):
-        if time.monotonic() > deadline or runtime.stop.is_set():
-            log.warning("demo ratings skipped: occupation codes not received", codes=codes)
-            return False
-        await asyncio.sleep(1.0)
+    found = await wait_for(
+        lambda: store.occupation_statuses(runtime.pool, codes),
+        lambda s: len(s) == len(set(codes)),
+        300,
+    )
+    if len(found) < len(set(codes)):
+        log.warning("demo ratings skipped: occupation codes not received", codes=codes)
+        return False
     return True
 
 

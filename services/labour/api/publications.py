@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter, PathParameter
 
-from schemas.labour import SubmissionStatus
+from schemas.labour import SubmissionState, SubmissionStatus
 from schemas.ratings import RefusedEvent, RefusedEventPage
 from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
@@ -63,19 +63,10 @@ async def publish(
         ) from exc
     except EventTooLarge as exc:
         raise Problem(413, "publication-too-large", "Publication too large", str(exc)) from exc
-    kind = KINDS[submitted.what]
-    resource = kind.resource(submitted.key)
+    resource = KINDS[submitted.what].resource(submitted.key)
     if submitted.already_applied:
-        body = SubmissionStatus(
-            submission_id="",
-            what=submitted.what,
-            key=submitted.key,
-            revision=submitted.revision,
-            status="already applied",
-            status_url=resource,
-            resource_url=resource,
-            detail="this revision was already applied with identical content; nothing to do",
-        )
+        detail = "this revision was already applied with identical content; nothing to do"
+        body = _status(submitted, "already applied", resource, resource, detail)
         return Response(body, status_code=200, headers={"Location": resource})
     url = status_url(submitted.submission_id)
     headers = {"Location": url}
@@ -89,17 +80,24 @@ async def publish(
             wait,
         )
     if status is None or status.status == "pending":
-        body = status or SubmissionStatus(
-            submission_id=submitted.submission_id,
-            what=submitted.what,
-            key=submitted.key,
-            revision=submitted.revision,
-            status="pending",
-            status_url=url,
-            resource_url=resource,
-        )
+        body = status or _status(submitted, "pending", url, resource, "")
         return Response(body, status_code=202, headers=headers)
     return Response(status, status_code=201 if status.status == "applied" else 200, headers=headers)
+
+
+def _status(
+    submitted: Submitted, state: SubmissionState, url: str, resource: str, detail: str
+) -> SubmissionStatus:
+    return SubmissionStatus(
+        submission_id=submitted.submission_id,
+        what=submitted.what,
+        key=submitted.key,
+        revision=submitted.revision,
+        status=state,
+        status_url=url,
+        resource_url=resource,
+        detail=detail,
+    )
 
 
 class PublicationController(Controller):

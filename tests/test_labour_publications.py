@@ -25,6 +25,7 @@ CODES = ["4-99-07-01", "4-99-07-02", "4-99-07-03", "4-99-07-04"]  # invented, ac
 RETIRED = "4-99-07-05"
 GROUP = "4-99-07-00"
 NEW = "4-99-07-06"  # added by the invented release `test-new-2026`
+NEW2 = "4-99-07-07"  # the same; its package is published by the fixture
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,28 @@ async def client(servers: Servers, catalogue_template: str) -> AsyncIterator[Cli
     async for shared in module_client(servers, catalogue_template):
         await _codes(shared)
         await _body(shared, "labour-test-school", "440000")
+        await _published(shared)
         yield shared
+
+
+async def _published(client: Client) -> None:
+    """What the reading tests read (each test may run on its own worker, so none relies on
+    another's writes): two quarters of a catalogue, a pay survey, a package."""
+    ministry = await client.token("ministry", "mohrss")
+    swapped = [{"rank": 1, "occupation_code": CODES[1]}, {"rank": 2, "occupation_code": CODES[0]}]
+    package = {
+        "occupation_code": NEW2,
+        "published_on": "2026-03-01",
+        "evaluation_bodies": [{"body_id": "labour-test-school", "selected_on": "2026-02-15"}],
+    }
+    for path, body in [
+        ("/labour/catalogues", catalogue("2025-Q2")),
+        ("/labour/catalogues", catalogue("2025-Q3", entries=swapped)),
+        ("/labour/pay", pay(year=2025)),
+        ("/labour/packages", package),
+    ]:
+        response = await client.post(path, json=body, headers=ministry | WAIT)
+        assert response.status_code == 201, response.text
 
 
 async def _publish(client: Client, event_type: str, data: Any, subject: str = "test") -> None:
@@ -53,7 +75,7 @@ async def _codes(client: Client) -> None:
             item(GROUP, 3), *(item(c) for c in [*CODES, RETIRED])]},
         {"release_id": "test-labour-retire", "kind": "amendment",
          "retirements": [{"code": RETIRED, "reason": "test (invented)"}]},
-        {"release_id": "test-new-2026", "items": [item(NEW)]},
+        {"release_id": "test-new-2026", "items": [item(NEW), item(NEW2)]},
     ]  # fmt: skip
     for release in releases:
         body = {"title": "测试发布（虚构）", "published_on": "2026-01-01"} | release
@@ -63,7 +85,7 @@ async def _codes(client: Client) -> None:
         lambda: client.runtime.pool.fetchval(
             "SELECT count(*) FROM labour.occupation WHERE code LIKE '4-99-07-%' AND revision > 1"
         ),
-        until=lambda n: n == len(CODES) + 3,
+        until=lambda n: n == len(CODES) + 4,
     )
     assert (
         await client.runtime.pool.fetchval(
@@ -171,7 +193,10 @@ async def test_a_catalogue_applies_reads_back_and_moves_between_periods(client: 
     assert [(m["from_rank"], m["to_rank"]) for m in body["fell"]] == [(1, 2)]
     history = (await client.get(f"/labour/occupations/{CODES[2]}/demand")).json()
     (series,) = history["series"]
-    assert [(p["period"], p["rank"]) for p in series["points"]] == [("2025-Q4", 3), ("2026-Q1", 1)]
+    assert [(p["period"], p["rank"]) for p in series["points"]][-2:] == [
+        ("2025-Q4", 3),
+        ("2026-Q1", 1),
+    ]
 
     again = await client.post("/labour/catalogues", json=moved, headers=ministry)
     assert again.status_code == 200 and again.json()["status"] == "already applied"
@@ -274,7 +299,11 @@ async def test_pay_by_occupation_and_by_level_and_percentiles_in_order(client: C
         ("junior", 4200, 2900),
         ("senior", 5600, None),
     ]
-    ranking = (await client.get("/labour/pay/ranking", params={"level": "junior"})).json()
+    ranking = (
+        await client.get(
+            "/labour/pay/ranking", params={"level": "junior", "region": "440000", "year": 2026}
+        )
+    ).json()
     assert [(r["rank"], r["occupation_code"]) for r in ranking["items"]] == [
         (1, CODES[1]),
         (2, CODES[0]),
@@ -315,7 +344,7 @@ async def test_a_package_links_selected_bodies_and_shows_on_its_release(client: 
     assert [
         (c["occupation_code"], c["standard_status"], c["training_items"], c["evaluation_bodies"])
         for c in coverage
-    ] == [(NEW, "published", 1, 1)]
+    ] == [(NEW, "published", 1, 1), (NEW2, None, 0, 1)]
 
 
 HOSTILE: list[tuple[str, bytes]] = [
@@ -361,22 +390,22 @@ async def test_pages_show_catalogues_pay_and_packages_in_both_languages(client: 
         overview = await client.get(f"/{lang}/labour")
         assert (
             overview.status_code == 200
-            and "/labour/catalogues/shortage.national.2026-Q1" in overview.text
+            and "/labour/catalogues/shortage.national.2025-Q3" in overview.text
         )
         listing = await client.get(f"/{lang}/labour/catalogues", params={"region": "national"})
-        assert listing.status_code == 200 and "2025-Q4" in listing.text
-        page = await client.get(f"/{lang}/labour/catalogues/shortage.national.2026-Q1")
+        assert listing.status_code == 200 and "2025-Q2" in listing.text
+        page = await client.get(f"/{lang}/labour/catalogues/shortage.national.2025-Q3")
         assert page.status_code == 200
         assert 'id="rank-chart"' in page.text and "<polyline" in page.text
         assert 'id="movers"' in page.text and 'id="demo-banner"' not in page.text
         pay_page = await client.get(
-            f"/{lang}/labour/pay", params={"survey": "440000.2026", "level": "junior"}
+            f"/{lang}/labour/pay", params={"survey": "440000.2025", "level": "junior"}
         )
         assert pay_page.status_code == 200 and "4,600" in pay_page.text
         occupation = await client.get(f"/{lang}/occupations/{CODES[0]}")
         assert occupation.status_code == 200
         assert 'id="demand-chart"' in occupation.text and 'id="pay-chart"' in occupation.text
-        package = await client.get(f"/{lang}/occupations/{NEW}")
+        package = await client.get(f"/{lang}/occupations/{NEW2}")
         assert 'id="package"' in package.text and "测试学校（虚构）" in package.text
         bad = await client.get(f"/{lang}/labour/catalogues/nonsense%00")
         assert bad.status_code in (400, 404)
@@ -402,14 +431,14 @@ async def test_open_data_holds_catalogues_pay_packages_and_statistics(client: Cl
     async with PublicApi(app) as public:
         rows = {name: [row async for row in d.rows(public)] for name, d in datasets.items()}
     assert {r["catalogue_id"] for r in rows["demand_catalogues"]} >= {
-        "shortage.national.2026-Q1",
-        "shortage.440000.2026-Q1",
+        "shortage.national.2025-Q2",
+        "shortage.national.2025-Q3",
     }
-    entry = next(r for r in rows["demand_catalogue_entries"] if r["period"] == "2026-Q1")
+    entry = next(r for r in rows["demand_catalogue_entries"] if r["period"] == "2025-Q3")
     assert {"rank", "occupation_code", "previous_rank", "movement"} <= set(entry)
-    assert {(r["survey"], r["level"]) for r in rows["pay"]} >= {("440000.2026", "senior")}
-    assert rows["minimum_pay"] == [{"survey": "440000.2026", "level": "junior", "monthly": 2900}]
-    assert [r["occupation_code"] for r in rows["occupation_packages"]] == [NEW]
+    assert {(r["survey"], r["level"]) for r in rows["pay"]} >= {("440000.2025", "senior")}
+    assert {"survey": "440000.2025", "level": "junior", "monthly": 2900} in rows["minimum_pay"]
+    assert NEW2 in [r["occupation_code"] for r in rows["occupation_packages"]]
     assert rows["rating_statistics"] == []  # no certificate counted in this module
 
 

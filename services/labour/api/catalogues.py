@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get
 
 from schemas.labour import CatalogueKind, CataloguePublished, SubmissionStatus
 from schemas.labour_reads import Catalogue, CataloguePage, Movers, RankHistory
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem
-from services.platform.openapi import problem_responses
 
 from .. import examples
 from ..handlers import PublishCatalogue, publish_catalogue
 from ..views import catalogues
 from .params import OCCUPATION_CODE, PERIOD, PUBLIC_CACHE, REGION, path, query
-from .publications import publish, publisher
+from .publications import publish, publisher, publishing
 
 CATALOGUE_ID = r"^(in_demand|shortage)\.(national|\d{6})\.20\d{2}(-(Q[1-4]|H[12]))?$"
 
@@ -25,7 +24,7 @@ class CatalogueController(Controller):
     path = "/labour"
     tags = ["labour"]
 
-    @post(
+    @publishing(
         "/catalogues",
         summary="Publish a catalogue of in-demand or shortage occupations (ministry, province)",
         description=(
@@ -35,9 +34,6 @@ class CatalogueController(Controller):
             "with a status URL; `Prefer: wait=N` waits for the outcome. A correction is the "
             "next `revision`."
         ),
-        security=[{"BearerToken": []}],
-        status_code=202,
-        responses=problem_responses(409, 413, 422),
     )
     async def publish(
         self,

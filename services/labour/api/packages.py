@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get
 
 from schemas.labour import PackagePublished, SubmissionStatus
 from schemas.labour_reads import Package, PackageCoverage, ReleasePackages
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem
-from services.platform.openapi import problem_responses
 
 from .. import examples
 from ..handlers import PublishPackage, publish_package
 from ..views import packages
 from ..views.catalogues import named
 from .params import OCCUPATION_CODE, PUBLIC_CACHE, path
-from .publications import publish, publisher
+from .publications import publish, publisher, publishing
 
 RELEASE_ID = r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$"
 
@@ -27,7 +26,7 @@ class PackageController(Controller):
     path = "/labour"
     tags = ["labour"]
 
-    @post(
+    @publishing(
         "/packages",
         summary="Publish what exists for an occupation: standard, training, bodies (ministry)",
         description=(
@@ -36,9 +35,6 @@ class PackageController(Controller):
             "by id, as the ratings context announced them). 202 + status URL; "
             "`Prefer: wait=N`. A correction is the next `revision`."
         ),
-        security=[{"BearerToken": []}],
-        status_code=202,
-        responses=problem_responses(409, 413, 422),
     )
     async def publish(
         self,

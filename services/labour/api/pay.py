@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get
 
 from schemas.labour import PayPublished, SubmissionStatus
 from schemas.labour_reads import OccupationPay, PayRanking, PaySurveyPage
 from schemas.ratings import Level
 from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem
-from services.platform.openapi import problem_responses
 
 from .. import examples
 from ..handlers import PublishPay, publish_pay
 from ..views import pay
 from ..views.catalogues import named
 from .params import OCCUPATION_CODE, PUBLIC_CACHE, REGION, YEAR, path, query
-from .publications import publish, publisher
+from .publications import publish, publisher, publishing
 
 SURVEY_ID = r"^(national|\d{6})\.20\d{2}$"
 
@@ -28,7 +27,7 @@ class PayController(Controller):
     path = "/labour"
     tags = ["labour"]
 
-    @post(
+    @publishing(
         "/pay",
         summary="Publish pay of skilled workers for a region and year (ministry, province)",
         description=(
@@ -37,9 +36,6 @@ class PayController(Controller):
             "are refused (422, naming the row), negative figures at the edge (400). A province's "
             "token publishes for its own region only. 202 + status URL; `Prefer: wait=N`."
         ),
-        security=[{"BearerToken": []}],
-        status_code=202,
-        responses=problem_responses(409, 413, 422),
     )
     async def publish(
         self,

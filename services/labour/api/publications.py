@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter, PathParameter
 
 from schemas.labour import SubmissionState, SubmissionStatus
@@ -32,6 +32,18 @@ from ..views.submissions import dead_letters, submission_status
 
 PUBLISHED = problem_responses(409, 413, 422)
 SUBMISSION_ID = r"^(catalogue|pay|package):[A-Za-z0-9._:\-]{1,180}$"
+
+
+def publishing(path: str, *, summary: str, description: str) -> post:
+    """The route decorator every publishing endpoint shares: a token, 202, its problems."""
+    return post(
+        path,
+        summary=summary,
+        description=description,
+        security=[{"BearerToken": []}],
+        status_code=202,
+        responses=PUBLISHED,
+    )
 
 
 def publisher(principal: Principal, *roles: str) -> Publisher:

@@ -484,6 +484,16 @@ class SkillSearch(msgspec.Struct, frozen=True, kw_only=True):
     items: list[SkillMatch]
 
 
+class GrantedCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """The rating a result earned under the competition's policy, and its certificate once
+    the ratings service has issued it (verify it at `/certificates/{number}`)."""
+
+    level: str
+    occupation_code: str
+    number: str | None
+    status: Literal["pending", "valid", "revoked"]
+
+
 class CompetitorEntry(msgspec.Struct, frozen=True, kw_only=True):
     competition: str
     starts_on: date
@@ -494,6 +504,7 @@ class CompetitorEntry(msgspec.Struct, frozen=True, kw_only=True):
     position: int
     medal: str
     skill_name_zh: str | None = None
+    certificate: GrantedCertificate | None = None
 
 
 class CompetitorHistory(msgspec.Struct, frozen=True, kw_only=True):

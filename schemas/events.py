@@ -14,6 +14,14 @@ import msgspec
 
 from .competitions import RESULTS_PUBLISHED, ResultsPublished
 from .grants import RATINGS_GRANTED, RATINGS_WITHDRAWN, RatingsGranted, RatingsWithdrawn
+from .labour import (
+    CATALOGUE_PUBLISHED,
+    PACKAGE_PUBLISHED,
+    PAY_PUBLISHED,
+    CataloguePublished,
+    PackagePublished,
+    PayPublished,
+)
 from .occupations import (
     CATALOGUE_CHANGED,
     RELEASE_PUBLISHED,
@@ -108,6 +116,24 @@ EVENTS: dict[str, EventContract] = _catalogue(
         payload=RatingsWithdrawn,
         summary="A result revision no longer earns these grants; revoke what they issued.",
         derived=True,
+    ),
+    EventContract(
+        type=CATALOGUE_PUBLISHED,
+        payload=CataloguePublished,
+        summary="The ministry or a province published a catalogue of in-demand or shortage "
+        "occupations for a region and period (a higher revision corrects it).",
+    ),
+    EventContract(
+        type=PAY_PUBLISHED,
+        payload=PayPublished,
+        summary="Pay of skilled workers for a region and year: percentiles per occupation "
+        "and level, and minimum-pay guidance per level.",
+    ),
+    EventContract(
+        type=PACKAGE_PUBLISHED,
+        payload=PackagePublished,
+        summary="An occupation's standard or evaluation norm, training materials and "
+        "selected evaluation bodies.",
     ),
 )
 

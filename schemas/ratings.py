@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from .regions import ProvinceCode
+
 ASSESSMENT_SUBMITTED = "skills.ratings.assessment.submitted"
 CERTIFICATE_ISSUED = "skills.ratings.certificate.issued"
 CERTIFICATE_REVOKED = "skills.ratings.certificate.revoked"
@@ -100,6 +102,9 @@ class IssuedCertificate(msgspec.Struct, frozen=True, kw_only=True, array_like=Tr
     occupation_code: str
     level: Level
     issued_on: date
+    # The grant a competition certificate answers (`origin` grant), so the competition can
+    # show its medallists' certificates; None for assessments.
+    grant_id: str | None = None
 
 
 class CertificateIssued(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,11 +119,17 @@ class CertificateIssued(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CertificateRevoked(msgspec.Struct, frozen=True, kw_only=True):
+    """What was revoked, with what the certificate counted as (occupation, level, origin), so
+    a read model of counts can take it out without keeping every certificate."""
+
     number: str
     body_id: str
     reason: str
     revoked_at: datetime
     revoked_by: str
+    occupation_code: str | None = None
+    level: Level | None = None
+    origin: Literal["assessment", "grant"] | None = None
 
 
 class BodyRegistered(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,6 +137,7 @@ class BodyRegistered(msgspec.Struct, frozen=True, kw_only=True):
     body_no: int
     name: str
     kind: BodyKind
+    province: str | None = None  # GB/T 2260 code; None for national bodies and competitions
 
 
 class BodyAuthorised(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,6 +156,7 @@ class EvaluationBodyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unk
     body_id: BodyId
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     kind: Literal["enterprise", "social"]
+    province: ProvinceCode | None = None  # where the body is registered; None: national
 
 
 class EvaluationBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -151,6 +164,7 @@ class EvaluationBody(msgspec.Struct, frozen=True, kw_only=True):
     body_no: int
     name: str
     kind: str
+    province: str | None = None
     authorisations: list[Authorisation] = []
 
 

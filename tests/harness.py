@@ -81,7 +81,8 @@ def settings_for(database_url: str, nats_url: str, **overrides: Any) -> Settings
         "consumer_ack_wait": 5.0,
         "consumer_max_deliver": 3,
         "log_format": "console",
-        "db_pool_max": 5,
+        # One listening connection per outbox relay stays out of the pool for good.
+        "db_pool_max": 8,
         "export_interval": 0.0,  # no export at start-up unless a test asks for one
     }
     values.update(overrides)

@@ -34,7 +34,7 @@ from .harness import eventually, settings_for
 from .releases import occupation, release, release_event
 
 DEPLOY_NATS = Path(__file__).resolve().parents[1] / "deploy" / "nats"
-USERS = ("occupations", "ratings", "competitions", "web", "operator")
+USERS = ("occupations", "ratings", "competitions", "labour", "web", "operator")
 STREAM = "SKILLS_OCCUPATIONS"
 GROUPS = 30  # invented minor groups 8-99-01-00 … 8-99-30-00
 RELEASES = 300  # one invented occupation each, 10 per group

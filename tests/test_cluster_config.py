@@ -20,8 +20,8 @@ from services.registry import ALL
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 SERVICES = {s.name: s for s in ALL}
-WORKERS = ("occupations", "ratings", "competitions", "web")
-USERS = ("occupations", "ratings", "competitions", "web", "operator")
+WORKERS = ("occupations", "ratings", "competitions", "labour", "web")
+USERS = ("occupations", "ratings", "competitions", "labour", "web", "operator")
 SHARED_PREFIXES = {"/health", "/metrics", "/schema", "/docs", "/asyncapi.json", "/static"}
 
 
@@ -164,7 +164,7 @@ def test_proxy_and_ingress_send_each_path_to_a_service_that_serves_it() -> None:
         for rule in ingress["spec"]["rules"]
         for p in rule["http"]["paths"]
     }
-    for name in ("occupations", "ratings", "competitions"):
+    for name in ("occupations", "ratings", "competitions", "labour"):
         served = route_prefixes(SERVICES[name])
         matcher = re.search(rf"@{name} path (.*)", caddy)
         assert matcher, f"Caddyfile: no matcher for {name}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from services.platform.runtime import Service
 
 from .api import CompetitionController
-from .consumers import OCCUPATIONS, RESULTS
+from .consumers import CERTIFICATES, OCCUPATIONS, RESULTS
+from .demo_national import load_national_demo
 from .history import CompetitorController, MemberController, SkillHistoryController
 from .policy import RatingPolicyController
 from .startup import load_demo
@@ -20,7 +21,7 @@ SERVICE = Service(
         CompetitorController,
         RatingPolicyController,
     ],
-    consumers=[RESULTS, OCCUPATIONS],
+    consumers=[RESULTS, OCCUPATIONS, CERTIFICATES],
     contexts=["competitions"],
-    startup=[load_demo],
+    startup=[load_demo, load_national_demo],
 )

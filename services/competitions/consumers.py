@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from schemas.competitions import RESULTS_PUBLISHED, ResultsPublished
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
+from schemas.ratings import (
+    CERTIFICATE_ISSUED,
+    CERTIFICATE_REVOKED,
+    CertificateIssued,
+    CertificateRevoked,
+)
 from services.platform.consumer import ConsumerSpec, Route
 
-from .handlers import apply_catalogue, apply_results
+from .handlers import apply_catalogue, apply_certificates, apply_results, apply_revocation
 
 # Organisers' API and external scoring systems publish to the same subject.
 RESULTS = ConsumerSpec(
@@ -23,4 +29,16 @@ OCCUPATIONS = ConsumerSpec(
     context="occupations",
     schema="competitions",
     routes={CATALOGUE_CHANGED: Route(CatalogueChanged, apply_catalogue)},
+)
+
+# The certificates the ratings service issued for our grants (and revoked), so a medallist's
+# page can link to the certificate.
+CERTIFICATES = ConsumerSpec(
+    name="competitions-certificates",
+    context="ratings",
+    schema="competitions",
+    routes={
+        CERTIFICATE_ISSUED: Route(CertificateIssued, apply_certificates),
+        CERTIFICATE_REVOKED: Route(CertificateRevoked, apply_revocation),
+    },
 )

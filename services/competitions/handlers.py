@@ -26,6 +26,7 @@ from schemas.grants import (
     WithdrawnGrant,
 )
 from schemas.occupations import CatalogueChanged
+from schemas.ratings import CertificateIssued, CertificateRevoked
 from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
@@ -227,6 +228,18 @@ async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> N
 # -- ratings granted by results ---------------------------------------------------------------
 
 
+async def apply_certificates(conn: Connection, event: Event[CertificateIssued]) -> None:
+    """The certificates the ratings service issued for our grants, by grant id."""
+    issued = {c.grant_id: c.number for c in event.data.certificates if c.grant_id}
+    if event.data.origin == "grant" and issued:
+        await store.link_certificates(conn, issued)
+
+
+async def apply_revocation(conn: Connection, event: Event[CertificateRevoked]) -> None:
+    if event.data.origin in (None, "grant"):
+        await store.record_revocation(conn, event.data.number, event.data.revoked_at)
+
+
 Earnings = dict[tuple[str, str], tuple[Any, Earned | None]]
 
 
@@ -278,6 +291,7 @@ async def grant_ratings(
             "medal": earned.medal,
             "level": earned.level,
             "occupation_code": earned.occupation_code,
+            "person_id": row["person_id"],
         }
         candidates[grant.grant_id] = (grant, record)
     if not candidates:

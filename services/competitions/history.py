@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
@@ -14,6 +14,7 @@ from schemas.competitions import (
     CompetitorEntry,
     CompetitorHistory,
     EditionWinners,
+    GrantedCertificate,
     MedalTotals,
     MemberHistory,
     MemberPage,
@@ -40,6 +41,21 @@ MEMBER_CODE = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 KindParam = Annotated[
     CompetitionKind, Parameter(description="Kind of competition shown (kinds are never mixed)")
 ]
+
+
+def granted_certificate(row: Any) -> GrantedCertificate | None:
+    if row["grant_level"] is None:
+        return None
+    number = row["certificate_no"]
+    status: Literal["pending", "valid", "revoked"] = "pending"
+    if number:
+        status = "revoked" if row["certificate_revoked"] else "valid"
+    return GrantedCertificate(
+        level=row["grant_level"],
+        occupation_code=row["grant_occupation"],
+        number=number,
+        status=status,
+    )
 
 
 class MemberController(Controller):
@@ -323,6 +339,7 @@ class CompetitorController(Controller):
                     mark=r["mark"],
                     position=r["position"],
                     medal=r["medal"],
+                    certificate=granted_certificate(r),
                 )
                 for r in rows
             ],

@@ -392,7 +392,7 @@ async def identified_results(
     return await conn.fetch(
         """
         SELECT r.skill, r.revision, r.medal, s.occupation_code, c.name, c.nid_hash AS person,
-               c.id_last4
+               c.id_last4, c.person_id
         FROM competitions.result r
         JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
         JOIN competitions.result_competitor c ON c.result_id = r.id
@@ -432,10 +432,10 @@ async def record_grants(conn: Conn, grants: list[dict[str, Any]]) -> set[str]:
     rows = await conn.fetch(
         """INSERT INTO competitions.rating_grant
             (grant_id, competition, skill, person, version, policy_id, result_revision, medal,
-             level, occupation_code)
+             level, occupation_code, person_id)
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(grant_id text, competition text,
             skill text, person text, version int, policy_id text, result_revision int,
-            medal text, level text, occupation_code text)
+            medal text, level text, occupation_code text, person_id text)
         ON CONFLICT DO NOTHING RETURNING grant_id""",
         grants,
     )
@@ -453,3 +453,23 @@ async def withdraw_grants(conn: Conn, withdrawals: list[dict[str, Any]]) -> set[
         withdrawals,
     )
     return {r["grant_id"] for r in rows}
+
+
+async def link_certificates(conn: Conn, issued: dict[str, str]) -> None:
+    """grant id → the number of the certificate issued for it."""
+    await conn.execute(
+        """UPDATE competitions.rating_grant g SET certificate_no = x.number
+        FROM unnest($1::text[], $2::text[]) AS x(grant_id, number)
+        WHERE g.grant_id = x.grant_id""",
+        list(issued),
+        list(issued.values()),
+    )
+
+
+async def record_revocation(conn: Conn, number: str, revoked_at: Any) -> None:
+    await conn.execute(
+        """INSERT INTO competitions.revoked_certificate (number, revoked_at) VALUES ($1, $2)
+        ON CONFLICT DO NOTHING""",
+        number,
+        revoked_at,
+    )

@@ -348,11 +348,17 @@ async def competitor_history(conn: Conn, person_id: str) -> list[asyncpg.Record]
         """
         SELECT c.code AS competition, c.starts_on, r.skill, s.name_en AS skill_name,
                s.name_zh AS skill_name_zh, c.kind, c.rules,
-               r.member, r.mark, r.position, r.medal, p.name
+               r.member, r.mark, r.position, r.medal, p.name,
+               g.level AS grant_level, g.occupation_code AS grant_occupation,
+               g.certificate_no, v.number IS NOT NULL AS certificate_revoked
         FROM competitions.result_competitor p
         JOIN competitions.result r ON r.id = p.result_id AND r.current
         JOIN competitions.skill s ON (s.competition, s.number) = (r.competition, r.skill)
         JOIN competitions.competition c ON c.code = r.competition
+        LEFT JOIN competitions.rating_grant g
+            ON (g.person_id, g.competition, g.skill) = (p.person_id, r.competition, r.skill)
+           AND g.withdrawn_at IS NULL
+        LEFT JOIN competitions.revoked_certificate v ON v.number = g.certificate_no
         WHERE p.person_id = $1
         ORDER BY c.starts_on, c.code, r.skill
         """,

@@ -112,6 +112,61 @@ async def authorisations(public: PublicApi) -> Rows:
             yield {"body_id": body["body_id"]} | grant
 
 
+async def demand_catalogues(public: PublicApi) -> Rows:
+    async for item in public.pages("/labour/catalogues", {"limit": 200}):
+        yield item
+
+
+async def demand_catalogue_entries(public: PublicApi) -> Rows:
+    """Every ranked entry of every catalogue, with its previous rank in the series."""
+    ids = [c["catalogue_id"] async for c in public.pages("/labour/catalogues", {"limit": 200})]
+    for catalogue_id in ids:
+        body = (await public.raw(f"/labour/catalogues/{catalogue_id}")).json()
+        for entry in body.get("entries", []):
+            yield {"catalogue_id": catalogue_id, "period": body["catalogue"]["period"]} | entry
+
+
+async def pay(public: PublicApi) -> Rows:
+    """Monthly pay percentiles per survey, occupation and level, as published."""
+    surveys = (await public.raw("/labour/pay")).json().get("items", [])
+    for survey in surveys:
+        key = f"{survey['region']}.{survey['year']}"
+        document = (await public.raw(f"/labour/pay/{key}")).json()
+        for row in document.get("rows", []):
+            yield {"survey": key, "source": document["source"], "note": document["note"]} | row
+
+
+async def minimum_pay(public: PublicApi) -> Rows:
+    surveys = (await public.raw("/labour/pay")).json().get("items", [])
+    for survey in surveys:
+        key = f"{survey['region']}.{survey['year']}"
+        for guide in (await public.raw(f"/labour/pay/{key}")).json().get("minimum_pay", []):
+            yield {"survey": key} | guide
+
+
+async def packages(public: PublicApi) -> Rows:
+    for item in (await public.raw("/labour/packages")).json():
+        yield item
+
+
+async def rating_statistics(public: PublicApi) -> Rows:
+    """The public tables: small counts hidden (`value` empty, `shown` "<10" or "x")."""
+    years = await public.raw("/labour/rating-statistics/years")
+    if years.status_code != 200:
+        return
+    body = years.json()
+    for year in body["years"]:
+        for rows_by in ("occupation", "province", "origin"):
+            table = (
+                await public.raw("/labour/rating-statistics", {"year": year, "rows": rows_by})
+            ).json()
+            for row in table.get("rows", []):
+                for level, (value, shown) in zip(table["levels"], row["cells"], strict=True):
+                    yield {"year": year, "rows_by": rows_by, "key": row["key"],
+                           "name_zh": row["name_zh"], "name_en": row["name_en"],
+                           "level": level, "value": value, "shown": shown}  # fmt: skip
+
+
 DATASETS: list[Dataset] = [
     Dataset(
         "occupations",
@@ -158,6 +213,38 @@ DATASETS: list[Dataset] = [
         "What each evaluation body is authorised to rate: occupation, levels, period.",
         "/evaluation-bodies",
         authorisations,
+    ),
+    Dataset(
+        "demand_catalogues",
+        "Catalogues of shortage and in-demand occupations by region and period.",
+        "/labour/catalogues",
+        demand_catalogues,
+    ),
+    Dataset(
+        "demand_catalogue_entries",
+        "Ranked occupations of every catalogue, with demand/supply figures and previous rank.",
+        "/labour/catalogues/{catalogue_id:str}",
+        demand_catalogue_entries,
+    ),
+    Dataset(
+        "pay",
+        "Monthly pay percentiles (yuan) by survey, occupation and skill level, with sample size.",
+        "/labour/pay/{survey_id:str}",
+        pay,
+    ),
+    Dataset("minimum_pay", "Minimum-pay guidance per skill level.", "/labour/pay", minimum_pay),
+    Dataset(
+        "occupation_packages",
+        "What exists for each occupation's standard, training and evaluation bodies.",
+        "/labour/packages",
+        packages,
+    ),
+    Dataset(
+        "rating_statistics",
+        "Certificates in force by year, level and occupation / province / origin; counts under "
+        "10 and cells hidden to protect them are left empty.",
+        "/labour/rating-statistics",
+        rating_statistics,
     ),
 ]
 

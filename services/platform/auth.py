@@ -17,11 +17,15 @@ import msgspec
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from schemas.regions import BY_CODE
+
 from .db import Connection, Pool
 from .errors import Problem
 
-Role = Literal["ministry", "evaluation_body", "organiser", "admin"]
-ROLES: tuple[str, ...] = ("ministry", "evaluation_body", "organiser", "admin")
+# `province`: a provincial human-resources department; its organisation is the province's
+# GB/T 2260 code, and it publishes only for that region.
+Role = Literal["ministry", "province", "evaluation_body", "organiser", "admin"]
+ROLES: tuple[str, ...] = ("ministry", "province", "evaluation_body", "organiser", "admin")
 TOKEN_PREFIX = "srk_"
 
 
@@ -44,6 +48,8 @@ async def create_token(
 ) -> tuple[int, str]:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if role == "province" and organisation not in BY_CODE:
+        raise ValueError("a province token's organisation is a GB/T 2260 code, e.g. 440000")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_id: int = await conn.fetchval(
         """INSERT INTO platform.api_token (token_hash, role, organisation, label)

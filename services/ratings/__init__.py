@@ -9,6 +9,7 @@ from .api_bodies import EvaluationBodyController
 from .api_certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
 from .demo import load_demo
+from .demo_statistics import load_statistics_demo
 
 SERVICE = Service(
     name="ratings",
@@ -21,5 +22,5 @@ SERVICE = Service(
     ],
     consumers=[OCCUPATION_CODES, ASSESSMENTS, GRANTS],
     contexts=["ratings"],
-    startup=[load_demo],
+    startup=[load_demo, load_statistics_demo],
 )

@@ -13,19 +13,13 @@ import asyncpg
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, Parameter
 
-from schemas.envelope import Event
 from schemas.ratings import (
-    BODY_AUTHORISED,
-    BODY_REGISTERED,
     Authorisation,
     AuthorisationCreate,
-    BodyAuthorised,
-    BodyRegistered,
     EvaluationBody,
     EvaluationBodyCreate,
     EvaluationBodyPage,
 )
-from services.platform import outbox
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
@@ -33,7 +27,7 @@ from services.platform.openapi import problem_responses
 
 from . import examples, store
 from .domain import TOP_GRADES
-from .handlers import SCHEMA
+from .handlers import announce_authorisation, announce_body
 
 
 def _authorisation(row: asyncpg.Record) -> Authorisation:
@@ -52,6 +46,7 @@ def _body(row: asyncpg.Record, authorisations: list[asyncpg.Record]) -> Evaluati
         body_no=row["body_no"],
         name=row["name"],
         kind=row["kind"],
+        province=row["province"],
         authorisations=[_authorisation(a) for a in authorisations],
     )
 
@@ -75,33 +70,24 @@ class EvaluationBodyController(Controller):
     ) -> Response[EvaluationBody]:
         authorise(principal, "ministry")
         async with pool.acquire() as conn, conn.transaction():
-            row = await store.insert_body(conn, data.body_id, data.name, data.kind, principal.actor)
+            row = await store.insert_body(
+                conn, data.body_id, data.name, data.kind, principal.actor, data.province
+            )
             if row is None:
                 existing = await store.get_body(conn, data.body_id)
                 assert existing is not None
-                if (existing["name"], existing["kind"]) != (data.name, data.kind):
+                registered = (existing["name"], existing["kind"], existing["province"])
+                if registered != (data.name, data.kind, data.province):
                     raise Problem(
                         409,
                         "body-exists",
                         "Body already registered",
-                        f"{data.body_id} is registered as {existing['kind']} {existing['name']!r}",
+                        f"{data.body_id} is registered as {existing['kind']} {existing['name']!r}"
+                        f" in province {existing['province'] or 'none'}",
                     )
                 known = _body(existing, await store.authorisations(conn, data.body_id))
                 return Response(known, status_code=200)  # the same registration again
-            await outbox.enqueue(
-                conn,
-                SCHEMA,
-                Event(
-                    id=f"body:{data.body_id}",
-                    source="/ratings",
-                    type=BODY_REGISTERED,
-                    subject=data.body_id,
-                    actor=principal.actor,
-                    data=BodyRegistered(
-                        body_id=data.body_id, body_no=row["body_no"], name=data.name, kind=data.kind
-                    ),
-                ),
-            )
+            await announce_body(conn, row, principal.actor)
         return Response(_body(row, []), status_code=201)
 
     @get("/", summary="Evaluation bodies with their authorisations, by id (public)")
@@ -175,29 +161,12 @@ class EvaluationBodyController(Controller):
                 data.valid_to,
                 principal.actor,
             )
-            await outbox.enqueue(
-                conn,
-                SCHEMA,
-                Event(
-                    id=f"authorisation:{authorisation_id}",
-                    source="/ratings",
-                    type=BODY_AUTHORISED,
-                    subject=body_id,
-                    actor=principal.actor,
-                    data=BodyAuthorised(
-                        body_id=body_id,
-                        authorisation_id=authorisation_id,
-                        occupation_code=data.occupation_code,
-                        levels=list(levels),
-                        valid_from=data.valid_from,
-                        valid_to=data.valid_to,
-                    ),
-                ),
+            granted = Authorisation(
+                authorisation_id=authorisation_id,
+                occupation_code=data.occupation_code,
+                levels=list(levels),
+                valid_from=data.valid_from,
+                valid_to=data.valid_to,
             )
-        return Authorisation(
-            authorisation_id=authorisation_id,
-            occupation_code=data.occupation_code,
-            levels=list(levels),
-            valid_from=data.valid_from,
-            valid_to=data.valid_to,
-        )
+            await announce_authorisation(conn, body_id, granted, principal.actor)
+        return granted

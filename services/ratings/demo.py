@@ -7,18 +7,24 @@ belong to no one. Loaded only where the 2022 baseline loads, once (the batch id 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date
 
 from schemas.envelope import Event
-from schemas.ratings import ASSESSMENT_SUBMITTED, AssessedCandidate, AssessmentSubmitted
+from schemas.ratings import (
+    ASSESSMENT_SUBMITTED,
+    AssessedCandidate,
+    AssessmentSubmitted,
+    Authorisation,
+)
+from services.platform.db import Connection
 from services.platform.logs import get_logger
 from services.platform.national_ids import mod11_2, normalise_id, person_ref
 from services.platform.runtime import Runtime
+from services.platform.submissions import wait_for
 
 from . import store
 from .domain import LEVELS
+from .handlers import announce_authorisation, announce_body
 
 log = get_logger(__name__)
 
@@ -58,6 +64,48 @@ def submission(key: bytes) -> AssessmentSubmitted:
     )
 
 
+async def register_demo_body(
+    conn: Connection,
+    body_id: str,
+    name: str,
+    kind: str,
+    province: str,
+    occupations: dict[str, date],
+) -> None:
+    """A demo body and its authorisations (occupation → valid from), with their events, once."""
+    body = await store.insert_body(conn, body_id, name, kind, "system:demo", province)
+    if body is None:
+        return
+    await announce_body(conn, body, "system:demo")
+    allowed = list(LEVELS if kind == "enterprise" else LEVELS[:5])
+    for code, valid_from in occupations.items():
+        authorisation_id = await store.insert_authorisation(
+            conn, body_id, code, allowed, valid_from, None, "system:demo"
+        )
+        granted = Authorisation(
+            authorisation_id=authorisation_id,
+            occupation_code=code,
+            levels=allowed,
+            valid_from=valid_from,
+            valid_to=None,
+        )
+        await announce_authorisation(conn, body_id, granted, "system:demo")
+
+
+async def wait_for_codes(runtime: Runtime, codes: list[str]) -> bool:
+    """Wait until our copy of the classification (from the occupations service's events)
+    holds `codes`; False if it did not within five minutes."""
+    found = await wait_for(
+        lambda: store.occupation_statuses(runtime.pool, codes),
+        lambda s: len(s) == len(set(codes)),
+        300,
+    )
+    if len(found) < len(set(codes)):
+        log.warning("demo ratings skipped: occupation codes not received", codes=codes)
+        return False
+    return True
+
+
 async def load_demo(runtime: Runtime) -> None:
     if not runtime.settings.load_baseline:
         return
@@ -65,23 +113,14 @@ async def load_demo(runtime: Runtime) -> None:
     if await store.batch_header(pool, BATCH) is not None:
         log.info("demo ratings already loaded", batch=BATCH)
         return
-    # Our copy of the classification arrives from the occupations service's events.
-    deadline = time.monotonic() + 300
-    while not await store.occupation_statuses(pool, [CODE]):
-        if time.monotonic() > deadline or runtime.stop.is_set():
-            log.warning("demo ratings skipped: occupation codes not received", code=CODE)
-            return
-        await asyncio.sleep(1.0)
+    if not await wait_for_codes(runtime, [CODE]):
+        return
     async with pool.acquire() as conn, conn.transaction():
-        for body_id, name, kind in (
-            (SCHOOL, "Demo Vocational School (demo, invented)", "social"),
-            (ENTERPRISE, "Demo Enterprise (demo, invented)", "enterprise"),
+        for body_id, name, kind, province in (
+            (SCHOOL, "Demo Vocational School (demo, invented)", "social", "110000"),
+            (ENTERPRISE, "Demo Enterprise (demo, invented)", "enterprise", "440000"),
         ):
-            if await store.insert_body(conn, body_id, name, kind, "system:demo"):
-                allowed = list(LEVELS if kind == "enterprise" else LEVELS[:5])
-                await store.insert_authorisation(
-                    conn, body_id, CODE, allowed, date(2026, 1, 1), None, "system:demo"
-                )
+            await register_demo_body(conn, body_id, name, kind, province, {CODE: date(2026, 1, 1)})
     key = runtime.settings.id_hash_key.encode()
     data = submission(key)
     await runtime.bus.publish(

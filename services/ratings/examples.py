@@ -14,7 +14,12 @@ def body(summary: str, value: Any) -> Any:
 
 BODY = body(
     "A training school (social evaluation organisation)",
-    {"body_id": "demo-school-001", "name": "Demo Vocational School (invented)", "kind": "social"},
+    {
+        "body_id": "demo-school-001",
+        "name": "Demo Vocational School (invented)",
+        "kind": "social",
+        "province": "440000",
+    },
 )
 AUTHORISATION = body(
     "Levels 5 to 3 of one occupation for two years",

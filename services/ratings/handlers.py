@@ -15,9 +15,14 @@ from schemas.envelope import Event
 from schemas.grants import GrantedRating, RatingsGranted, RatingsWithdrawn
 from schemas.occupations import CatalogueChanged
 from schemas.ratings import (
+    BODY_AUTHORISED,
+    BODY_REGISTERED,
     CERTIFICATE_ISSUED,
     CERTIFICATE_REVOKED,
     AssessmentSubmitted,
+    Authorisation,
+    BodyAuthorised,
+    BodyRegistered,
     CertificateIssued,
     CertificateRevoked,
     IssuedCertificate,
@@ -249,9 +254,11 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
     if not fresh:
         return
     body_id = f"competition:{granted.competition_code}"
-    body = await store.ensure_body(
+    body, created = await store.ensure_body(
         conn, body_id, f"Competition {granted.competition_code}", "competition"
     )
+    if created:
+        await announce_body(conn, body, event.actor)
     statuses = await store.occupation_statuses(
         conn, sorted({g.occupation_code for g in fresh.values()})
     )
@@ -307,6 +314,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
                 occupation_code=g.occupation_code,
                 level=g.level,  # type: ignore[arg-type]
                 issued_on=issued_on,
+                grant_id=gid,
             )
         )
     await store_certificates.copy_certificates(conn, rows)
@@ -329,6 +337,56 @@ async def apply_withdrawals(conn: Connection, event: Event[RatingsWithdrawn]) ->
     }
     actor = event.actor if event.actor != "system" else "system:competitions"
     await revoke_certificates(conn, certificates, actor)
+
+
+# -- evaluation bodies ------------------------------------------------------------------------
+
+
+async def announce_body(conn: Connection, body: Any, actor: str) -> None:
+    """`body.registered` for a body row just inserted, in the caller's transaction."""
+    await outbox.enqueue(
+        conn,
+        SCHEMA,
+        Event(
+            id=f"body:{body['body_id']}",
+            source="/ratings",
+            type=BODY_REGISTERED,
+            subject=body["body_id"],
+            actor=actor,
+            data=BodyRegistered(
+                body_id=body["body_id"],
+                body_no=body["body_no"],
+                name=body["name"],
+                kind=body["kind"],
+                province=body["province"],
+            ),
+        ),
+    )
+
+
+async def announce_authorisation(
+    conn: Connection, body_id: str, granted: Authorisation, actor: str
+) -> None:
+    """`body.authorised` for an authorisation just inserted, in the caller's transaction."""
+    await outbox.enqueue(
+        conn,
+        SCHEMA,
+        Event(
+            id=f"authorisation:{granted.authorisation_id}",
+            source="/ratings",
+            type=BODY_AUTHORISED,
+            subject=body_id,
+            actor=actor,
+            data=BodyAuthorised(
+                body_id=body_id,
+                authorisation_id=granted.authorisation_id,
+                occupation_code=granted.occupation_code,
+                levels=granted.levels,  # type: ignore[arg-type]
+                valid_from=granted.valid_from,
+                valid_to=granted.valid_to,
+            ),
+        ),
+    )
 
 
 # -- revocation -------------------------------------------------------------------------------
@@ -355,6 +413,9 @@ async def revoke_certificates(conn: Connection, reasons: dict[str, str], actor: 
                     reason=row["revocation_reason"],
                     revoked_at=row["revoked_at"],
                     revoked_by=actor,
+                    occupation_code=row["occupation_code"],
+                    level=row["level"],
+                    origin=row["origin"],
                 ),
             ),
         )

@@ -53,30 +53,39 @@ async def occupation_statuses(conn: Conn, codes: Sequence[str]) -> dict[str, str
 
 
 async def insert_body(
-    conn: Conn, body_id: str, name: str, kind: str, actor: str
+    conn: Conn, body_id: str, name: str, kind: str, actor: str, province: str | None = None
 ) -> asyncpg.Record | None:
+    """The new body's row, or None when the id is taken."""
     return await conn.fetchrow(
-        """INSERT INTO ratings.body (body_id, name, kind, created_by) VALUES ($1, $2, $3, $4)
+        """INSERT INTO ratings.body (body_id, name, kind, created_by, province)
+        VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (body_id) DO NOTHING
-        RETURNING body_id, body_no, name, kind""",
+        RETURNING body_id, body_no, name, kind, province""",
         body_id,
         name,
         kind,
         actor,
+        province,
     )
 
 
 async def get_body(conn: Conn, body_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT body_id, body_no, name, kind FROM ratings.body WHERE body_id = $1", body_id
+        "SELECT body_id, body_no, name, kind, province FROM ratings.body WHERE body_id = $1",
+        body_id,
     )
 
 
-async def ensure_body(conn: Conn, body_id: str, name: str, kind: str) -> asyncpg.Record:
-    await insert_body(conn, body_id, name, kind, "system")
+async def ensure_body(
+    conn: Conn, body_id: str, name: str, kind: str
+) -> tuple[asyncpg.Record, bool]:
+    """The body's row, and whether this call created it."""
+    created = await insert_body(conn, body_id, name, kind, "system")
+    if created is not None:
+        return created, True
     row = await get_body(conn, body_id)
     assert row is not None
-    return row
+    return row, False
 
 
 async def insert_authorisation(
@@ -127,7 +136,7 @@ async def authorisations_of(conn: Conn, body_ids: list[str]) -> dict[str, list[a
 
 async def list_bodies(conn: Conn, after: str | None, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """SELECT body_id, body_no, name, kind FROM ratings.body
+        """SELECT body_id, body_no, name, kind, province FROM ratings.body
         WHERE ($1::text IS NULL OR body_id > $1) ORDER BY body_id LIMIT $2""",
         after,
         limit,

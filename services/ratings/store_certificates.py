@@ -213,7 +213,8 @@ async def revoke(conn: Conn, reasons: dict[str, str], actor: str) -> list[asyncp
         SET revoked_at = now(), revoked_by = $3, revocation_reason = x.reason
         FROM unnest($1::text[], $2::text[]) AS x(number, reason)
         WHERE c.number = x.number AND c.year = any($4::smallint[]) AND c.revoked_at IS NULL
-        RETURNING c.number, c.body_id, c.revoked_at, c.revocation_reason""",
+        RETURNING c.number, c.body_id, c.revoked_at, c.revocation_reason, c.occupation_code,
+                  c.level, c.origin""",
         list(reasons),
         list(reasons.values()),
         actor,

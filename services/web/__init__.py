@@ -13,6 +13,7 @@ from services.platform.runtime import Service
 
 from .competition_pages import CompetitionPages
 from .i18n import LANGS
+from .labour_pages import LabourPages
 from .occupation_pages import OccupationPages
 from .release_pages import ReleasePages
 from .render import STATIC, render_error
@@ -26,7 +27,7 @@ def root() -> Redirect:
 
 PAGE_ERRORS.update({f"/{lang}/": render_error for lang in LANGS})
 
-PAGES: list[Any] = [OccupationPages, ReleasePages, VerificationPages, CompetitionPages]
+PAGES: list[Any] = [OccupationPages, ReleasePages, VerificationPages, CompetitionPages, LabourPages]
 
 SERVICE = Service(
     name="web",

@@ -353,3 +353,9 @@ def text(lang: Lang, key: str, **values: object) -> str:
 def name_of(lang: Lang, name_zh: str, name_en: str | None) -> str:
     """The name to show first: Chinese on Chinese pages, English where there is one."""
     return name_en if lang == "en" and name_en else name_zh
+
+
+# The labour-market pages keep their texts in their own table.
+from .labour_text import LABOUR_TEXT  # noqa: E402
+
+TEXT.update(LABOUR_TEXT)

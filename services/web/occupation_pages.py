@@ -18,6 +18,7 @@ from schemas.occupations import (
 )
 
 from .competition_pages import notes_of
+from .labour_pages import occupation_labour
 from .public_api import ApiError
 from .render import api, error_page, page, refused_field, serves
 
@@ -102,4 +103,5 @@ class OccupationPages(Controller):
             history = None
             if serves(request, "/occupations/{code:str}/history"):
                 history = await public.find(f"/occupations/{code}/history", OccupationHistory)
-        return page(request, "occupation.html", detail=detail, history=history)
+            labour = await occupation_labour(request, public, detail.occupation.code)
+        return page(request, "occupation.html", detail=detail, history=history, labour=labour)

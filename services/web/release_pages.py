@@ -11,6 +11,7 @@ from litestar.response import Response
 from schemas.exports import ExportList, ExportMetadata
 from schemas.occupations import ReleasePage, ReleaseStatus
 
+from .labour_pages import release_packages
 from .public_api import ApiError
 from .render import api, error_page, page, refused_field
 
@@ -39,9 +40,10 @@ class ReleasePages(Controller):
                 if exc.status != 400:
                     raise
                 return error_page(request, 400, field=refused_field(exc.problem))
+            packages = await release_packages(request, public, release_id)
         if status is None or status.release is None:
             return error_page(request, 404)
-        return page(request, "release.html", state=status)
+        return page(request, "release.html", state=status, packages=packages)
 
     @get("/exports")
     async def downloads(self, request: AnyRequest) -> Response[str]:

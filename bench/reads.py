@@ -202,9 +202,9 @@ async def wait_for_demo(base: str, timeout: float = 300) -> None:
         await wait_ready(client, timeout)
         while True:
             answers = [await client.get(p) for p in probes]
-            if all(a.status_code == 200 for a in answers) and answers[1].json().get("rows"):
-                if answers[2].json().get("latest"):
-                    return
+            loaded = all(a.status_code == 200 for a in answers) and answers[1].json().get("rows")
+            if loaded and answers[2].json().get("latest"):
+                return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"demo data not loaded: {[a.status_code for a in answers]}")
             await asyncio.sleep(1)
@@ -376,7 +376,10 @@ async def main(args: argparse.Namespace) -> Report:
     if not shutil.which("wrk"):
         sys.exit("bench.reads needs wrk: apt-get install wrk (Debian/Ubuntu), brew install wrk")
     report = Report(f"public reads: wrk -t2 -c{args.connections} -d{args.seconds}s")
-    run = lambda url, body=None: wrk(url, args.seconds, args.connections, body)  # noqa: E731
+
+    def run(url: str, body: bytes | None = None) -> Run:
+        return wrk(url, args.seconds, args.connections, body)
+
     async with bench_servers() as servers:
         db = await asyncpg.connect(servers.database_url)
         async with service(servers) as (base, process):
@@ -405,7 +408,7 @@ async def main(args: argparse.Namespace) -> Report:
                     bare.rate,
                 )
             )
-            rows = [
+            rows: list[tuple[str, Run, Run | None]] = [
                 ("bare Litestar", bare, None),
                 ("naive peer, occupation", naive, None),
                 ("naive peer, certificate", naive_cert, None),

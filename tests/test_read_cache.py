@@ -54,7 +54,9 @@ async def first_certificate(database_url: str) -> str:
     conn = await asyncpg.connect(database_url)
     try:
         deadline = time.monotonic() + 120
-        while (number := await conn.fetchval("SELECT min(number) FROM ratings.certificate")) is None:
+        while (
+            number := await conn.fetchval("SELECT min(number) FROM ratings.certificate")
+        ) is None:
             assert time.monotonic() < deadline, "the demo batch issued no certificate"
             await asyncio.sleep(0.5)
         return str(number)
@@ -73,9 +75,16 @@ def competition(url: str, ministry: dict[str, str], organiser: dict[str, str]) -
         "rules": {"tie_threshold": 0, "excellence_threshold": 700},
     }
     assert httpx.post(f"{url}/competitions", json=body, headers=ministry).status_code == 201
-    skills = [{"number": "05", "name_en": "Mechanical Engineering CAD", "sector": "manufacturing_engineering_technology"}]  # fmt: skip
-    created = httpx.post(f"{url}/competitions/CACHE2024/skills", json={"skills": skills},
-                         headers=organiser)  # fmt: skip
+    skills = [
+        {
+            "number": "05",
+            "name_en": "Mechanical Engineering CAD",
+            "sector": "manufacturing_engineering_technology",
+        }
+    ]
+    created = httpx.post(
+        f"{url}/competitions/CACHE2024/skills", json={"skills": skills}, headers=organiser
+    )
     assert created.status_code == 201, created.text
 
 

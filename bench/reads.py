@@ -336,10 +336,14 @@ class Memory:
 
 
 @asynccontextmanager
-async def service(servers: BenchServers) -> AsyncIterator[tuple[str, ServiceProcess]]:
+async def service(
+    servers: BenchServers, workers: int | None
+) -> AsyncIterator[tuple[str, ServiceProcess]]:
     port = free_port()
     process = ServiceProcess(servers, port, service="")
     process.env.pop("SKILLSREG_HTTP_WORKERS")  # `make run`'s default: one per core
+    if workers is not None:
+        process.env["SKILLSREG_HTTP_WORKERS"] = str(workers)
     process.env |= {"SKILLSREG_LOAD_BASELINE": "true", "SKILLSREG_VERIFY_RATE_PER_MINUTE": "0"}
     with process:
         yield f"http://127.0.0.1:{port}", process
@@ -354,7 +358,7 @@ def profile(pid: int, seconds: int, name: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     raw = RESULTS / f"reads-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.txt"
     subprocess.run(
-        [spy, "record", "-p", str(pid), "-d", str(seconds), "-f", "raw", "-o", str(raw), "-n"],
+        [spy, "record", "-p", str(pid), "-d", str(seconds), "-f", "raw", "-o", str(raw)],
         capture_output=True,
         check=False,
     )
@@ -382,7 +386,7 @@ async def main(args: argparse.Namespace) -> Report:
 
     async with bench_servers() as servers:
         db = await asyncpg.connect(servers.database_url)
-        async with service(servers) as (base, process):
+        async with service(servers, args.http_workers) as (base, process):
             await wait_for_demo(base)
             numbers = await certificates_loaded(db)
             numbers = (await synthetic_certificates(db, args.certificates))[:50] or numbers
@@ -422,8 +426,10 @@ async def main(args: argparse.Namespace) -> Report:
                     print(f"  {read.name}: {first.status_code} {first.text[:200]}")
                     continue
                 if args.profile and args.profile in read.name:
-                    worker = [c for c in process_tree(process) if "http-1" in " ".join(c.cmdline())]
-                    spy = asyncio.to_thread(profile, worker[0].pid, args.seconds, read.name)
+                    # The first HTTP worker, or the one process serving everything.
+                    http = [c for c in process_tree(process) if "http-1" in " ".join(c.cmdline())]
+                    pid = http[0].pid if http else process.proc.pid
+                    spy = asyncio.to_thread(profile, pid, args.seconds, read.name)
                     result, _ = await asyncio.gather(asyncio.to_thread(run, url, read.body), spy)
                 else:
                     result = await asyncio.to_thread(run, url, read.body)
@@ -471,6 +477,7 @@ def cli() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--certificates", type=int, default=100_000)
     parser.add_argument("--only", nargs="*", help="only reads whose name contains one of these")
+    parser.add_argument("--http-workers", type=int, help="default: as `make run` (cores)")
     parser.add_argument("--profile", help="py-spy the read whose name contains this")
     asyncio.run(main(parser.parse_args()))
 

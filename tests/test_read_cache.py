@@ -14,6 +14,7 @@ import httpx
 import msgspec
 import pytest
 
+from .conftest import Client
 from .instance import Instance
 from .releases import occupation, release
 
@@ -155,3 +156,23 @@ def test_every_worker_reads_each_change_once_its_submission_reports_applied(
     assert revoked.status_code == 201, revoked.text
     for certificate in from_every_worker(reads["certificate"]).values():
         assert certificate["status"] == "revoked"
+
+
+async def test_a_public_read_has_an_etag_answers_304_and_gzips_only_when_asked(
+    client: Client,
+) -> None:
+    path = "/occupations/6-18-01-07"
+    first = await client.get(path, headers={"Accept-Encoding": "identity"})
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, no-cache"  # proxies revalidate each time
+    assert "content-encoding" not in first.headers
+    again = await client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    zipped = await client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.json() == first.json()  # httpx inflates it
+    # With a token, nothing is shared: the answer is the handler's own.
+    ministry = await client.token("ministry", "mohrss")
+    assert "etag" not in (await client.get(path, headers=ministry)).headers

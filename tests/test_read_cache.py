@@ -176,3 +176,23 @@ async def test_a_public_read_has_an_etag_answers_304_and_gzips_only_when_asked(
     # With a token, nothing is shared: the answer is the handler's own.
     ministry = await client.token("ministry", "mohrss")
     assert "etag" not in (await client.get(path, headers=ministry)).headers
+
+
+async def test_every_table_of_a_cached_schema_bumps_its_version(empty_database_url: str) -> None:
+    """A table a later migration adds to a cached schema needs the trigger, or its changes
+    would be served stale (`add_triggers` in migration platform_0005)."""
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        missing = await conn.fetch(
+            """SELECT schemaname, tablename FROM pg_tables
+            WHERE schemaname = ANY($1) AND tablename <> ALL($2) AND NOT EXISTS (
+                SELECT 1 FROM pg_trigger WHERE tgname = 'read_model_changed'
+                AND tgrelid = format('%I.%I', schemaname, tablename)::regclass)""",
+            ["occupations", "competitions"],
+            ["inbox", "outbox", "dead_letter", "idempotency_key"],
+        )
+        versions = await conn.fetch("SELECT schema FROM platform.read_model_version")
+    finally:
+        await conn.close()
+    assert [f"{r[0]}.{r[1]}" for r in missing] == []
+    assert sorted(r[0] for r in versions) == ["competitions", "occupations"]

@@ -4,7 +4,8 @@ HTTP processes cache encoded public reads keyed by these versions (services/plat
 A statement trigger on each table of the cached schemas bumps its schema's version inside the
 writing transaction (once per transaction), so the new version is visible exactly when the
 change is: whatever wrote it (a consumer, an HTTP handler, an import), no cached read is ever
-served stale once the write has committed. The bus's own tables change nothing readers see.
+served stale once the write has committed. The bus's own tables change nothing readers see,
+nor does the labour statistics' own cache (written by reads).
 
 Revision ID: platform_0005
 Revises: platform_0004
@@ -16,10 +17,18 @@ from alembic import op
 revision = "platform_0005"
 down_revision = "platform_0004"
 branch_labels = None
-depends_on = ("occupations_0005", "competitions_0008")
+depends_on = ("occupations_0005", "competitions_0008", "labour_0001")
 
-SCHEMAS = ("occupations", "competitions")
-NOT_READ = ("inbox", "outbox", "dead_letter", "idempotency_key")
+SCHEMAS = ("occupations", "competitions", "labour")
+# The bus's tables, and the labour statistics' own cache (written by reads).
+NOT_READ = (
+    "inbox",
+    "outbox",
+    "dead_letter",
+    "idempotency_key",
+    "statistics_table",
+    "statistics_version",
+)
 
 
 def upgrade() -> None:

@@ -40,8 +40,9 @@ READ_CACHE = Counter(
     ["outcome"],
 )
 
-# Path prefix -> the schemas whose versions key its reads. Pages read both catalogues.
-PAGES = ("occupations", "competitions")
+# Path prefix -> the schemas whose versions key its reads. Pages read the catalogue, the
+# competitions and (an occupation's demand) the labour market.
+PAGES = ("occupations", "competitions", "labour")
 CACHED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("/occupations", ("occupations",)),
     ("/competitions", ("competitions",)),

@@ -201,5 +201,6 @@ def create_app(
     )
     document_problems(app)
     # Outermost, so a cached read skips CORS, routing and every middleware (cache.py).
-    app.asgi_handler = cast(Any, ReadCache(cast(Any, app.asgi_handler), runtime.pool, http_worker))
+    cache = ReadCache(cast(Any, app.asgi_handler), lambda: runtime.pool, http_worker)
+    app.asgi_handler = cast(Any, cache)
     return app

@@ -73,8 +73,8 @@ def schemas_of(path: str) -> tuple[str, ...] | None:
 class ReadVersions:
     """The versions, from a query started after the caller asked (see the module's docstring)."""
 
-    def __init__(self, pool: Pool) -> None:
-        self.pool = pool
+    def __init__(self, pool: Callable[[], Pool]) -> None:
+        self.pool = pool  # read when first needed: an app made only for its OpenAPI has none
         self._next: asyncio.Future[dict[str, int]] | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -90,7 +90,7 @@ class ReadVersions:
             while self._next is not None:
                 waiting, self._next = self._next, None
                 try:
-                    rows = await self.pool.fetch(
+                    rows = await self.pool().fetch(
                         "SELECT schema, version FROM platform.read_model_version"
                     )
                     waiting.set_result({r[0]: r[1] for r in rows})
@@ -123,7 +123,7 @@ def kept(header: bytes) -> bool:
 class ReadCache:
     """ASGI around the process's app (see the module's docstring)."""
 
-    def __init__(self, app: App, pool: Pool, worker: str | None = None) -> None:
+    def __init__(self, app: App, pool: Callable[[], Pool], worker: str | None = None) -> None:
         self.app = app
         self.versions = ReadVersions(pool)
         self.entries: dict[tuple[str, bytes, tuple[int, ...]], Entry] = {}

@@ -161,10 +161,10 @@ async def rating_statistics(public: PublicApi) -> Rows:
                 await public.raw("/labour/rating-statistics", {"year": year, "rows": rows_by})
             ).json()
             for row in table.get("rows", []):
-                for level, (value, shown) in zip(table["levels"], row["cells"], strict=True):
+                for level, cell in zip(table["levels"], row["cells"], strict=True):
                     yield {"year": year, "rows_by": rows_by, "key": row["key"],
                            "name_zh": row["name_zh"], "name_en": row["name_en"],
-                           "level": level, "value": value, "shown": shown}  # fmt: skip
+                           "level": level, "value": cell["value"], "shown": cell["shown"]}  # fmt: skip
 
 
 DATASETS: list[Dataset] = [

@@ -100,7 +100,7 @@ async def test_contest_to_certificate_to_verification_to_statistics(client: Clie
     # The same path through the pages, in both languages.
     for lang in ("zh", "en"):
         page = await client.get(f"/{lang}/competitions/{code}")
-        assert page.status_code == 200 and 'id="demo-banner"' in page.text
+        assert page.status_code == 200 and 'id="data-note"' in page.text
         assert f"/{lang}/competitions/{code}/skills/11" in page.text
         skill = (await client.get(f"/{lang}/competitions/{code}/skills/11")).text
         assert f"/{lang}/competitors/{person}" in skill

@@ -1,4 +1,5 @@
-"""`skillsreg competitions import`: load a competition's results from CSV or WorldSkills JSON."""
+"""`skillsreg competitions import`: a competition's results from a CSV or WorldSkills JSON file,
+as one submission (`importer.py`); arguments in, report and exit code out."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from services.platform.import_report import ImportProgress
 from services.platform.settings import Settings
 
 from .importer import (
-    CSV_COLUMNS,
     ImportOptions,
     ImportReport,
     ResultsFile,
@@ -61,7 +61,7 @@ def import_results(
     """Import a results file as one submission, checked as the HTTP API checks results: it
     applies whole or not at all, and every problem is named by its file row.
 
-    JSON in the WorldSkills results shape, or CSV with columns:"""
+    JSON in the WorldSkills results shape or CSV: README, "Importing a results file"."""
     try:
         found = read_rows(path, file_format)
         options = ImportOptions(
@@ -82,9 +82,6 @@ def import_results(
     show(report)
     if report.status == "refused":
         raise typer.Exit(1)
-
-
-import_results.__doc__ = (import_results.__doc__ or "") + CSV_COLUMNS + "."
 
 
 async def _run(found: ResultsFile, options: ImportOptions, wait: float) -> ImportReport:

@@ -45,11 +45,6 @@ from .domain import Scored, albert_vidal, best_of_nation, derive, skill_number
 
 SECTORS: tuple[str, ...] = get_args(Sector)
 CSV_REQUIRED = ("skill_number", "member_code", "competitor_names")
-CSV_COLUMNS = (
-    "competition (or event_code), skill_number, skill_name, sector, member_code, member_name, "
-    "competitor_ids, competitor_names, competitor_national_ids (lists `;`-separated), mark, "
-    "position, medal"
-)
 
 
 class ImportError_(ValueError):
@@ -223,7 +218,9 @@ def _csv_row(where: str, rec: Mapping[str, str | None]) -> Row:
 
 
 def read_csv(path: Path) -> ResultsFile:
-    """One row per entry (a team is one row, its competitors `;`-separated); see CSV_COLUMNS."""
+    """One row per entry (a team is one row, its competitors `;`-separated): competition,
+    skill_number, skill_name, sector, member_code, member_name, competitor_ids,
+    competitor_names, competitor_national_ids, mark, position, medal."""
     out = ResultsFile()
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)

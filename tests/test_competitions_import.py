@@ -14,13 +14,9 @@ from typer.testing import CliRunner
 
 from schemas.competitions import CompetitionRules
 from services.cli import app
-from services.competitions.importer import (
-    ImportOptions,
-    ImportReport,
-    import_file,
-    read_rows,
-    settle,
-)
+from services.competitions.importer import ImportOptions, ImportReport, import_file, settle
+from services.competitions.result_files import read_rows
+from services.platform.national_ids import mod11_2
 from services.platform.settings import Settings
 
 from .conftest import Client
@@ -275,6 +271,33 @@ async def test_csv_errors_name_every_line(client: Client, tmp_path: Path) -> Non
         ("line 4", "position"),
     ]
     assert await counts(client) == before
+
+
+async def test_national_ids_are_checked_and_kept_only_as_their_hash(
+    client: Client, tmp_path: Path
+) -> None:
+    body = "11010519900307123"
+    good, bad = body + mod11_2(body), body + ("1" if mod11_2(body) != "1" else "2")
+    header = "competition,skill_number,sector,member_code,competitor_names,competitor_national_ids"
+    rows = [
+        f"DEMOIDS2024,07,manufacturing_engineering_technology,CN,Demo A,{good},760,,",
+        f"DEMOIDS2024,07,manufacturing_engineering_technology,KR,Demo B,{bad},750,,",
+    ]
+    path = tmp_path / "results.csv"
+    path.write_text("\n".join([f"{header},mark,position,medal", *rows]) + "\n")
+    options = ImportOptions(
+        starts_on=date(2024, 5, 1), ends_on=date(2024, 5, 3), create_members=True
+    )
+    refused = await run(client, path, options)
+    assert [p.where for p in refused.problems] == ["line 3"]
+    assert refused.problems[0].message.startswith("national_id: ")
+    path.write_text("\n".join([f"{header},mark,position,medal", rows[0]]) + "\n")
+    applied = await run(client, path, options)
+    assert applied.status == "applied", applied.problems
+    stored = await client.runtime.pool.fetchrow(
+        "SELECT nid_hash, id_last4 FROM competitions.result_competitor"
+    )
+    assert stored["id_last4"] == good[-4:] and stored["nid_hash"] not in (None, good)
 
 
 async def test_a_known_skill_keeps_its_sector(client: Client, tmp_path: Path) -> None:

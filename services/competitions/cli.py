@@ -20,15 +20,8 @@ from services.platform.db import create_pool
 from services.platform.import_report import ImportProgress
 from services.platform.settings import Settings
 
-from .importer import (
-    ImportOptions,
-    ImportReport,
-    ResultsFile,
-    import_file,
-    read_rows,
-    sector_of,
-    settle,
-)
+from .importer import ImportOptions, ImportReport, import_file, settle
+from .result_files import ResultsFile, read_rows, sector_of
 
 cli = typer.Typer(help="Competitions: import results.", no_args_is_help=True)
 console = Console()
@@ -76,7 +69,7 @@ def import_results(
             revision=revision,
             rules=CompetitionRules(tie_threshold=tie_threshold),
         )
-    except ValueError as exc:  # ImportError_ too
+    except ValueError as exc:  # an unknown format or sector, a bad date
         raise typer.BadParameter(str(exc)) from exc
     report = asyncio.run(_run(found, options, wait))
     show(report)

@@ -84,14 +84,15 @@ async def _run(found: ResultsFile, options: ImportOptions, wait: float) -> Impor
     bus = await Bus.connect(settings.nats_url, root=settings.subject_root)
     try:
         await bus.ensure_streams(["competitions"])
-        with ImportProgress("results", total=3, console=console) as progress:
+        steps = ["checked", "published"]
+        with ImportProgress("results", total=len(steps) + 1, console=console) as progress:
+
+            def step(done: str) -> None:
+                progress.advance(at=done)
+                steps.remove(done)
+
             report = await import_file(
-                pool,
-                bus,
-                found,
-                options,
-                id_hash_key=settings.id_hash_key.encode(),
-                step=lambda done: progress.advance(at=done),
+                pool, bus, found, options, id_hash_key=settings.id_hash_key.encode(), step=step
             )
             deadline = time.monotonic() + wait
             while True:
@@ -99,7 +100,7 @@ async def _run(found: ResultsFile, options: ImportOptions, wait: float) -> Impor
                 if report.status != "pending" or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.2)
-            progress.advance(at=report.status)
+            progress.advance(len(steps) + 1, at=report.status)
         return report
     finally:
         await bus.close()
@@ -108,8 +109,8 @@ async def _run(found: ResultsFile, options: ImportOptions, wait: float) -> Impor
 
 def show(report: ImportReport) -> None:
     if report.skills and not report.problems:
-        table = Table("skill", "sector", "lines", "gold", "silver", "bronze", "excellence")
-        table.add_column("status")
+        columns = ("skill", "sector", "lines", "gold", "silver", "bronze", "excellence", "status")
+        table = Table(*columns)
         for s in report.skills:
             table.add_row(
                 s.skill,

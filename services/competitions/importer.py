@@ -26,10 +26,12 @@ from schemas.competitions import (
     CompetitionCreate,
     CompetitionRules,
     MemberCreate,
+    ResultsPublished,
     SkillCreate,
     SkillResults,
     SkillResultsSubmitted,
 )
+from schemas.envelope import Event
 from services.platform.bus import Bus
 from services.platform.db import Connection, Pool
 
@@ -236,7 +238,9 @@ async def import_file(
     return report
 
 
-def _event(code: str, skills: list[SkillResults], options: ImportOptions, event_id: str) -> Any:
+def _event(
+    code: str, skills: list[SkillResults], options: ImportOptions, event_id: str
+) -> Event[ResultsPublished]:
     return handlers.results_event(
         code, skills, actor=options.actor, event_id=event_id, source="/competitions/import"
     )

@@ -369,3 +369,27 @@ def test_cli_refuses_with_every_row_and_a_non_zero_exit(
     assert "members created: CN-GD, CN-JS, CN-SH" in result.output
     bad = CliRunner().invoke(app, ["competitions", "import", str(tmp_path / "x.txt")])
     assert bad.exit_code == 2  # no such file: typer names the argument
+
+
+def test_reading_the_worldskills_shape(tmp_path: Path) -> None:
+    """The competition code is `skill.event.code` (a top-level `event.code` is read when it is
+    the only one, and must agree); sectors by WorldSkills name or key; numbers padded."""
+    inner = worldskills_result("7", "cn", 760, "gold")
+    top = worldskills_result("17", "KR", 750, None)
+    del top["skill"]["event"]
+    top["event"] = {"code": "DEMOWS2019"}
+    top["skill"]["sector"] = "social_personal_services"
+    clash = worldskills_result("19", "FR", 740, None, event={"code": "DEMOWS2022"})
+    clash["skill"]["sector"] = {"name": {"text": "Cooking"}}
+    found = read_rows(write_json(tmp_path / "results.json", [inner, top, clash]))
+    assert [(r.where, r.competition, r.skill, r.sector, r.line.member) for r in found.rows] == [
+        ("results[0] (skill 07)", "DEMOWS2019", "07", "information_communication_technology", "CN"),
+        ("results[1] (skill 17)", "DEMOWS2019", "17", "social_personal_services", "KR"),
+    ]
+    assert found.rows[0].line.medal == "GOLD"
+    assert [(p.where, p.message) for p in found.problems] == [
+        ("results[2] (skill 19)", "skill.event.code DEMOWS2019 and event.code DEMOWS2022 differ")
+    ]
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"results": [')
+    assert read_rows(broken).problems[0].message.startswith("not JSON")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import re
 from collections.abc import Mapping
@@ -199,18 +200,24 @@ def read_csv(path: Path) -> ResultsFile:
     skill_number, skill_name, sector, member_code, member_name, competitor_ids,
     competitor_names, competitor_national_ids, mark, position, medal."""
     out = ResultsFile()
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in CSV_REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            out.problems.append(RowProblem("line 1", f"missing column(s) {', '.join(missing)}"))
-            return out
-        for rec in reader:
-            where = f"line {reader.line_num}"
-            try:
-                out.rows.append(_csv_row(where, rec))
-            except (ValueError, msgspec.ValidationError) as exc:
-                out.problems.append(RowProblem(where, _reason(exc)))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.problems.append(RowProblem("file", f"not UTF-8 text: {exc}"))
+        return out
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in CSV_REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        out.problems.append(RowProblem("line 1", f"missing column(s) {', '.join(missing)}"))
+        return out
+    for rec in reader:
+        # The line the row starts on (a quoted cell may span lines).
+        spans = sum(v.count("\n") for v in rec.values() if isinstance(v, str))
+        where = f"line {reader.line_num - spans}"
+        try:
+            out.rows.append(_csv_row(where, rec))
+        except (ValueError, msgspec.ValidationError) as exc:
+            out.problems.append(RowProblem(where, _reason(exc)))
     return out
 
 

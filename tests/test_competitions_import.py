@@ -130,13 +130,7 @@ async def test_example_worldskills_file_imports_whole_and_reruns_unchanged(
     assert {r["member"] for r in members} == {"CH", "CN", "FR", "KR"}
 
     before = await counts(client)
-    again = await import_file(
-        client.runtime.pool,
-        client.runtime.bus,
-        read_rows(path),
-        options,
-        id_hash_key=client.runtime.settings.id_hash_key.encode(),
-    )
+    again = await run(client, path, options)  # answered at once: nothing is published
     assert (again.status, again.event_id, again.created_members) == ("unchanged", "", [])
     assert {s.status for s in again.skills} == {"unchanged"}
     assert await counts(client) == before

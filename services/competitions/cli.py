@@ -130,7 +130,7 @@ def show(report: ImportReport) -> None:
     counts: dict[str, int] = {}
     for s in report.skills:
         counts[s.status] = counts.get(s.status, 0) + 1
-    if counts:
+    if counts and not report.problems:
         console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     for line in report.award_mismatches:
         console.print(f"[yellow]award flag differs from marks:[/yellow] {escape(line)}")

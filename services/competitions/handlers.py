@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -15,6 +16,7 @@ from schemas.competitions import (
     PolicyRule,
     ResultsPublished,
     SkillResults,
+    SkillResultsSubmitted,
 )
 from schemas.envelope import Event
 from schemas.grants import (
@@ -43,6 +45,7 @@ from .domain import (
     derive,
     grant_id,
     grant_person,
+    identified,
     rank,
     withdrawal_reason,
 )
@@ -410,3 +413,31 @@ async def submission_event_id(
     base = content_event_id(competition, skills)
     refusals = await store.refusals_of(conn, base)
     return base if refusals == 0 else f"{base}:r{refusals}"
+
+
+# -- checking a submission, whoever sends it (an HTTP body or an imported file) ---------------
+
+
+@dataclass
+class CheckedResults:
+    """A results submission as it would travel (national IDs replaced by their keyed hash)
+    and what it would do, or every reason it cannot."""
+
+    skills: list[SkillResults]
+    plan: Plan
+
+
+async def check_submission(
+    conn: Connection,
+    competition: Any,
+    submitted: list[SkillResultsSubmitted],
+    *,
+    id_hash_key: bytes,
+    today: date,
+) -> CheckedResults:
+    """What is checked before a submission is published: each national ID, then the plan
+    against the competition's skills, members, rules and revisions. Every problem is kept."""
+    skills, problems = identified(submitted, id_hash_key, today)
+    found = await plan(conn, competition, skills, lock=False)
+    found.problems[:0] = problems
+    return CheckedResults(skills, found)

@@ -27,9 +27,9 @@ from schemas.grants import (
 )
 from schemas.occupations import CatalogueChanged
 from schemas.ratings import CertificateIssued, CertificateRevoked
-from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
+from services.platform.outbox import Outbox
 
 from . import store
 from .domain import (
@@ -173,7 +173,7 @@ def result_rows(
     return revisions, lines
 
 
-async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> None:
+async def apply_results(conn: Connection, event: Event[ResultsPublished], outbox: Outbox) -> None:
     """All skills of the event or none: the consumer runs this inside one savepoint."""
     data = event.data
     # Locked: results of one competition apply one event at a time, so its tallies and
@@ -190,7 +190,7 @@ async def apply_results(conn: Connection, event: Event[ResultsPublished]) -> Non
         await store.apply_results(conn, data.competition, revisions, lines)
         await refresh_standings(conn, data.competition)
         revised = {s.skill: s.revision for s in outcome.apply}
-        await grant_ratings(conn, competition, revised, event.actor)
+        await grant_ratings(conn, outbox, competition, revised, event.actor)
     await store.record_submission(
         conn, event.id, data.competition, [s.skill for s in outcome.apply], outcome.unchanged
     )
@@ -221,21 +221,25 @@ def tally_of(row: Any) -> Tally:
     )
 
 
-async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> None:
+async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged], outbox: Outbox) -> None:
     await store.upsert_occupations(conn, event.data.revision, event.data.changes)
 
 
 # -- ratings granted by results ---------------------------------------------------------------
 
 
-async def apply_certificates(conn: Connection, event: Event[CertificateIssued]) -> None:
+async def apply_certificates(
+    conn: Connection, event: Event[CertificateIssued], outbox: Outbox
+) -> None:
     """The certificates the ratings service issued for our grants, by grant id."""
     issued = {c.grant_id: c.number for c in event.data.certificates if c.grant_id}
     if event.data.origin == "grant" and issued:
         await store.link_certificates(conn, issued)
 
 
-async def apply_revocation(conn: Connection, event: Event[CertificateRevoked]) -> None:
+async def apply_revocation(
+    conn: Connection, event: Event[CertificateRevoked], outbox: Outbox
+) -> None:
     if event.data.origin in (None, "grant"):
         await store.record_revocation(conn, event.data.number, event.data.revoked_at)
 
@@ -244,7 +248,11 @@ Earnings = dict[tuple[str, str], tuple[Any, Earned | None]]
 
 
 async def grant_ratings(
-    conn: Connection, competition: Any, revised: Mapping[str, int] | None, actor: str
+    conn: Connection,
+    outbox: Outbox,
+    competition: Any,
+    revised: Mapping[str, int] | None,
+    actor: str,
 ) -> int:
     """Bring the grants in line with the current results; return how many grants went out.
 
@@ -260,7 +268,7 @@ async def grant_ratings(
     skills = sorted(revised) if revised is not None else None
     results = earnings(policy["rules"], await store.identified_results(conn, code, skills))
     latest = {(g["skill"], g["person"]): g for g in await store.latest_grants(conn, code, skills)}
-    withdrawn = await withdraw_grants(conn, code, latest, results, revised or {}, actor)
+    withdrawn = await withdraw_grants(conn, outbox, code, latest, results, revised or {}, actor)
     policy_id = f"{code}:policy-v{policy['version']}"
     candidates: dict[str, tuple[GrantedRating, dict[str, Any]]] = {}
     for (skill, person), (row, earned) in results.items():
@@ -301,7 +309,6 @@ async def grant_ratings(
         return 0
     await outbox.enqueue(
         conn,
-        SCHEMA,
         Event(
             id=f"grants:{code}:{_digest(fresh)}",
             source="/competitions",
@@ -334,6 +341,7 @@ def earnings(rules: Any, rows: list[Any]) -> Earnings:
 
 async def withdraw_grants(
     conn: Connection,
+    outbox: Outbox,
     code: str,
     latest: Mapping[tuple[str, str], Any],
     results: Earnings,
@@ -361,7 +369,6 @@ async def withdraw_grants(
     if withdrawn:
         await outbox.enqueue(
             conn,
-            SCHEMA,
             Event(
                 id=f"withdrawn:{code}:{_digest(withdrawn)}",
                 source="/competitions",

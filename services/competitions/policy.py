@@ -12,6 +12,7 @@ from schemas.competitions import RatingPolicy
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
+from services.platform.outbox import Outbox
 
 from . import examples, handlers, store
 from .shapes import competition_or_404
@@ -62,7 +63,9 @@ class RatingPolicyController(Controller):
                 conn, code, msgspec.to_builtins(data.rules), principal.actor
             )
             # Results already applied qualify too; grants already made are not repeated.
-            granted = await handlers.grant_ratings(conn, competition, None, principal.actor)
+            granted = await handlers.grant_ratings(
+                conn, Outbox(handlers.SCHEMA), competition, None, principal.actor
+            )
         return {"competition": code, "version": version, "granted": granted}
 
     @get("/{code:str}/rating-policy", summary="The rating policy of a competition")

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from litestar import Litestar
 
-from services.web.public_api import PublicApi
+from services.platform.public_api import PublicApi
 
 Rows = AsyncIterator[dict[str, Any]]
 ORDERINGS = ("gold", "total", "points", "score_total", "score_avg", "points_per_skill")

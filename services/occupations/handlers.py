@@ -19,10 +19,10 @@ from schemas.occupations import (
     ReleaseSummary,
     WorkTypeChange,
 )
-from services.platform import outbox
 from services.platform.bus import Bus
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
+from services.platform.outbox import Outbox
 
 from . import store, views
 from .domain import (
@@ -139,7 +139,7 @@ async def supersession_issues(conn: Connection | Pool, release: ReleasePublished
     return []
 
 
-async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> None:
+async def apply_release(conn: Connection, event: Event[ReleasePublished], outbox: Outbox) -> None:
     """All entries or none: the consumer runs this inside one savepoint of its batch."""
     release = event.data
     digest = content_hash(release)
@@ -190,7 +190,6 @@ async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> Non
     )
     await outbox.enqueue(
         conn,
-        "occupations",
         Event(
             id=f"catalogue:{release.release_id}",
             source="/occupations",

@@ -24,10 +24,11 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
+from services.platform.outbox import Outbox
 
 from . import examples, store
 from .domain import TOP_GRADES
-from .handlers import announce_authorisation, announce_body
+from .handlers import SCHEMA, announce_authorisation, announce_body
 
 
 def _authorisation(row: asyncpg.Record) -> Authorisation:
@@ -87,7 +88,7 @@ class EvaluationBodyController(Controller):
                     )
                 known = _body(existing, await store.authorisations(conn, data.body_id))
                 return Response(known, status_code=200)  # the same registration again
-            await announce_body(conn, row, principal.actor)
+            await announce_body(conn, Outbox(SCHEMA), row, principal.actor)
         return Response(_body(row, []), status_code=201)
 
     @get("/", summary="Evaluation bodies with their authorisations, by id (public)")
@@ -168,5 +169,5 @@ class EvaluationBodyController(Controller):
                 valid_from=data.valid_from,
                 valid_to=data.valid_to,
             )
-            await announce_authorisation(conn, body_id, granted, principal.actor)
+            await announce_authorisation(conn, Outbox(SCHEMA), body_id, granted, principal.actor)
         return granted

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import asyncpg
 from litestar import Controller, get, post
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.params import FromPath, Parameter
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from schemas.ratings import (
     CertificateVerification,
@@ -25,30 +26,47 @@ from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.national_ids import normalise_id, person_ref, resident_id_problem
 from services.platform.openapi import problem_responses
+from services.platform.outbox import Outbox
 from services.platform.proxies import rate_limit_key
-from services.platform.settings import Settings
 
 from . import examples, store_certificates
 from .domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
-from .handlers import revoke_certificates, today
+from .handlers import SCHEMA, revoke_certificates, today
 
-# Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the
-# limit off (the benchmark does: Litestar keeps every request time of the window per client,
-# so a limit far above real traffic costs more per request the more it allows).
-_VERIFY_RATE = Settings.from_env().verify_rate_per_minute
-VERIFY_LIMITED = (
-    [
-        RateLimitConfig(
-            rate_limit=("minute", _VERIFY_RATE),
-            store="ratings_verify_rate",
-            # The client behind a trusted proxy, else the peer (services.platform.proxies).
-            identifier_for_request=rate_limit_key,
-            set_rate_limit_headers=True,  # RateLimit-Reset becomes the 429's Retry-After
-        ).middleware
-    ]
-    if _VERIFY_RATE > 0
-    else []
-)
+
+class VerifyRateLimit:
+    """Litestar's rate limit on the public verification routes, at the rate the serving app's
+    settings give (`SKILLSREG_VERIFY_RATE_PER_MINUTE`), read when the first request arrives:
+    route middleware is built before any runtime exists. 0 turns the limit off (the benchmark
+    does: Litestar keeps every request time of the window per client, so a limit far above real
+    traffic costs more per request the more it allows)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._by_app: dict[int, ASGIApp] = {}  # one per app: tests run several in a process
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        litestar_app = scope["litestar_app"]
+        limited = self._by_app.get(id(litestar_app))
+        if limited is None:
+            rate = litestar_app.state["runtime"].settings.verify_rate_per_minute
+            limited = self._by_app[id(litestar_app)] = (
+                RateLimitMiddleware(self.app, _verify_limit(rate)) if rate > 0 else self.app
+            )
+        await limited(scope, receive, send)
+
+
+def _verify_limit(per_minute: int) -> RateLimitConfig:
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute),
+        store="ratings_verify_rate",
+        # The client behind a trusted proxy, else the peer (services.platform.proxies).
+        identifier_for_request=rate_limit_key,
+        set_rate_limit_headers=True,  # RateLimit-Reset becomes the 429's Retry-After
+    )
+
+
+VERIFY_LIMITED = [VerifyRateLimit]
 
 
 def _verification(row: asyncpg.Record) -> CertificateVerification:
@@ -164,7 +182,9 @@ class CertificateController(Controller):
         if principal.role == "evaluation_body":
             authorise(principal, "evaluation_body", organisation=rows[0]["body_id"])
         async with pool.acquire() as conn, conn.transaction():
-            revoked = await revoke_certificates(conn, {number: data.reason}, principal.actor)
+            revoked = await revoke_certificates(
+                conn, Outbox(SCHEMA), {number: data.reason}, principal.actor
+            )
             if not revoked:
                 raise Problem(409, "already-revoked", "Certificate already revoked", number)
         return _verification((await store_certificates.certificates(pool, [number]))[0])

@@ -27,9 +27,9 @@ from schemas.ratings import (
     CertificateRevoked,
     IssuedCertificate,
 )
-from services.platform import outbox
 from services.platform.consumer import Rejected
 from services.platform.db import Connection
+from services.platform.outbox import Outbox
 
 from . import store, store_certificates
 from .domain import (
@@ -65,7 +65,7 @@ def content_hash(submission: AssessmentSubmitted) -> str:
 # -- occupation codes -------------------------------------------------------------------------
 
 
-async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> None:
+async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged], outbox: Outbox) -> None:
     changed = event.data
     rows = [
         {"code": c.code, "level": c.level, "name_zh": c.name_zh, "status": c.status}
@@ -77,7 +77,9 @@ async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged]) -> N
 # -- assessment batches -----------------------------------------------------------------------
 
 
-async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) -> None:
+async def apply_assessment(
+    conn: Connection, event: Event[AssessmentSubmitted], outbox: Outbox
+) -> None:
     """Judge every candidate, record outcomes, issue certificates: all or nothing."""
     batch = event.data
     digest = content_hash(batch)
@@ -159,7 +161,7 @@ async def apply_assessment(conn: Connection, event: Event[AssessmentSubmitted]) 
         _same_or_refuse(batch.batch_id, known["content_hash"], digest)
         return
     await store_certificates.copy_certificates(conn, certificates)
-    await _announce(conn, "assessment", batch.batch_id, batch.body_id, issued, event)
+    await _announce(conn, outbox, "assessment", batch.batch_id, batch.body_id, issued, event)
 
 
 def _same_or_refuse(batch_id: str, known: str, digest: str) -> None:
@@ -191,6 +193,7 @@ async def _numbers(
 
 async def _announce(
     conn: Connection,
+    outbox: Outbox,
     origin: str,
     origin_id: str,
     body_id: str,
@@ -205,7 +208,6 @@ async def _announce(
         chunk = issued[part * PART_SIZE : (part + 1) * PART_SIZE]
         await outbox.enqueue(
             conn,
-            SCHEMA,
             Event(
                 id=f"certificates:{cause_id}:{part + 1}",
                 source="/ratings",
@@ -243,7 +245,7 @@ def _grant_problem(grant: GrantedRating, status: str | None) -> str | None:
     return None
 
 
-async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
+async def apply_grants(conn: Connection, event: Event[RatingsGranted], outbox: Outbox) -> None:
     """Issue each grant's certificate once per grant_id, whatever result revision repeats it."""
     granted = event.data
     handled = await store_certificates.handled_grants(conn, [g.grant_id for g in granted.grants])
@@ -258,7 +260,7 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
         conn, body_id, f"Competition {granted.competition_code}", "competition"
     )
     if created:
-        await announce_body(conn, body, event.actor)
+        await announce_body(conn, outbox, body, event.actor)
     statuses = await store.occupation_statuses(
         conn, sorted({g.occupation_code for g in fresh.values()})
     )
@@ -319,10 +321,12 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted]) -> None:
         )
     await store_certificates.copy_certificates(conn, rows)
     origin_id = f"{granted.competition_code}:r{granted.result_revision}"
-    await _announce(conn, "grant", origin_id, body_id, issued, event)
+    await _announce(conn, outbox, "grant", origin_id, body_id, issued, event)
 
 
-async def apply_withdrawals(conn: Connection, event: Event[RatingsWithdrawn]) -> None:
+async def apply_withdrawals(
+    conn: Connection, event: Event[RatingsWithdrawn], outbox: Outbox
+) -> None:
     """Revoke the certificate each withdrawn grant issued; a grant not here yet is recorded as
     withdrawn, so it issues nothing when it arrives. Refused or revoked ones stay as they are."""
     withdrawn = event.data
@@ -336,17 +340,16 @@ async def apply_withdrawals(conn: Connection, event: Event[RatingsWithdrawn]) ->
         r["certificate_no"]: reasons[r["grant_id"]] for r in marked if r["certificate_no"]
     }
     actor = event.actor if event.actor != "system" else "system:competitions"
-    await revoke_certificates(conn, certificates, actor)
+    await revoke_certificates(conn, outbox, certificates, actor)
 
 
 # -- evaluation bodies ------------------------------------------------------------------------
 
 
-async def announce_body(conn: Connection, body: Any, actor: str) -> None:
+async def announce_body(conn: Connection, outbox: Outbox, body: Any, actor: str) -> None:
     """`body.registered` for a body row just inserted, in the caller's transaction."""
     await outbox.enqueue(
         conn,
-        SCHEMA,
         Event(
             id=f"body:{body['body_id']}",
             source="/ratings",
@@ -365,12 +368,11 @@ async def announce_body(conn: Connection, body: Any, actor: str) -> None:
 
 
 async def announce_authorisation(
-    conn: Connection, body_id: str, granted: Authorisation, actor: str
+    conn: Connection, outbox: Outbox, body_id: str, granted: Authorisation, actor: str
 ) -> None:
     """`body.authorised` for an authorisation just inserted, in the caller's transaction."""
     await outbox.enqueue(
         conn,
-        SCHEMA,
         Event(
             id=f"authorisation:{granted.authorisation_id}",
             source="/ratings",
@@ -392,7 +394,9 @@ async def announce_authorisation(
 # -- revocation -------------------------------------------------------------------------------
 
 
-async def revoke_certificates(conn: Connection, reasons: dict[str, str], actor: str) -> list[Any]:
+async def revoke_certificates(
+    conn: Connection, outbox: Outbox, reasons: dict[str, str], actor: str
+) -> list[Any]:
     """Revoke certificates (number → reason) with a certificate.revoked event each, in the
     caller's transaction; return the rows revoked (already revoked ones are left out)."""
     revoked = await store_certificates.revoke(conn, reasons, actor) if reasons else []
@@ -400,7 +404,6 @@ async def revoke_certificates(conn: Connection, reasons: dict[str, str], actor: 
         number = row["number"]
         await outbox.enqueue(
             conn,
-            SCHEMA,
             Event(
                 id=f"revoked:{number}",
                 source="/ratings",

@@ -9,6 +9,7 @@ from litestar import Controller, get, put
 from litestar.params import FromPath
 
 from schemas.competitions import RatingPolicy
+from schemas.ratings import TOP_GRADES
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
@@ -16,8 +17,6 @@ from services.platform.outbox import Outbox
 
 from . import examples, handlers, store
 from .shapes import competition_or_404
-
-ENTERPRISE_GRADES = ("special_grade_technician", "chief_technician")
 
 
 class RatingPolicyController(Controller):
@@ -48,7 +47,7 @@ class RatingPolicyController(Controller):
         errors += [
             field_error(f"rules[{i}].level", f"{r.level} is assessed by enterprises only")
             for i, r in enumerate(data.rules)
-            if r.level in ENTERPRISE_GRADES
+            if r.level in TOP_GRADES
         ]
         medals = [r.medal for r in data.rules]
         errors += [

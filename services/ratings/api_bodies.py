@@ -14,6 +14,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.ratings import (
+    TOP_GRADES,
     Authorisation,
     AuthorisationCreate,
     EvaluationBody,
@@ -27,7 +28,6 @@ from services.platform.openapi import problem_responses
 from services.platform.outbox import Outbox
 
 from . import examples, store
-from .domain import TOP_GRADES
 from .handlers import SCHEMA, announce_authorisation, announce_body
 
 

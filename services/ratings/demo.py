@@ -12,6 +12,7 @@ from datetime import date
 from schemas.envelope import Event
 from schemas.ratings import (
     ASSESSMENT_SUBMITTED,
+    LEVELS,
     AssessedCandidate,
     AssessmentSubmitted,
     Authorisation,
@@ -24,7 +25,6 @@ from services.platform.runtime import Runtime
 from services.platform.submissions import wait_for
 
 from . import store
-from .domain import LEVELS
 from .handlers import SCHEMA, announce_authorisation, announce_body
 
 log = get_logger(__name__)

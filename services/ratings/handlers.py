@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections import Counter
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -15,10 +15,14 @@ from schemas.envelope import Event
 from schemas.grants import GrantedRating, RatingsGranted, RatingsWithdrawn
 from schemas.occupations import CatalogueChanged
 from schemas.ratings import (
+    ASSESSMENT_SUBMITTED,
     BODY_AUTHORISED,
     BODY_REGISTERED,
     CERTIFICATE_ISSUED,
     CERTIFICATE_REVOKED,
+    TOP_GRADES,
+    AssessedCandidate,
+    AssessmentBatchCreate,
     AssessmentSubmitted,
     Authorisation,
     BodyAuthorised,
@@ -27,31 +31,32 @@ from schemas.ratings import (
     CertificateRevoked,
     IssuedCertificate,
 )
+from services.platform.bus import Bus
 from services.platform.consumer import Rejected
-from services.platform.db import Connection
+from services.platform.db import Connection, Pool
+from services.platform.errors import field_error
+from services.platform.national_ids import normalise_id, person_hasher
 from services.platform.outbox import Outbox
 
 from . import store, store_certificates
 from .domain import (
     LANE_SIZE,
     LANES,
+    MAX_BATCH,
     RANK,
-    TOP_GRADES,
+    OutcomeEntry,
+    batch_id_reused,
+    candidate_problems,
     certificate_numbers,
     decide,
     mask_name,
     serial_lane,
 )
+from .store_certificates import CertificateRow
 
 SCHEMA = "ratings"
 _PERSON = re.compile(r"^[0-9a-f]{64}$")
 PART_SIZE = 1_000  # certificates per issued event: far below the bus payload limit
-
-# One candidate's entry in a batch's outcome document: index, name, id_last4,
-# occupation_code, level, theory, practical, review, outcome, reason, certificate number.
-OutcomeEntry = tuple[
-    int, str, str, str, str, float, float, float | None, str, str | None, str | None
-]
 
 
 def today() -> date:
@@ -75,6 +80,116 @@ async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged], outb
 
 
 # -- assessment batches -----------------------------------------------------------------------
+
+
+class SubmitAssessmentBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """An evaluation body submits a batch (its token was checked for the batch's body)."""
+
+    batch: AssessmentBatchCreate
+    actor: str
+
+
+class BatchSubmitted(msgspec.Struct, frozen=True, kw_only=True):
+    batch_id: str
+    content_hash: str
+    # The same batch was applied before: nothing was published, the outcome is there to read.
+    already_applied: bool = False
+
+
+class BatchRefused(Exception):
+    """The batch cannot be submitted as it is; nothing was published. `problem` names why
+    (batch-size, unregistered-body, invalid-candidates), `errors` point at the fields."""
+
+    def __init__(self, problem: str, title: str, detail: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(detail)
+        self.problem, self.title, self.detail, self.errors = problem, title, detail, errors
+
+
+class BatchIdReused(Exception):
+    """The batch id was applied with other content (the id is the idempotency key)."""
+
+
+async def submit_assessment_batch(
+    command: SubmitAssessmentBatch, *, pool: Pool, bus: Bus, id_key: bytes
+) -> BatchSubmitted:
+    """Check the whole batch now (every bad candidate at once), then publish it for the
+    consumer to judge and apply (`apply_assessment`); nothing is written here. National IDs
+    leave as their keyed hash (`id_key`) and last four characters."""
+    data = command.batch
+    if not data.candidates or len(data.candidates) > MAX_BATCH:
+        raise BatchRefused(
+            "batch-size",
+            "Batch size out of range",
+            f"a batch holds 1 to {MAX_BATCH} candidates; this one has {len(data.candidates)}",
+            [field_error("candidates", f"1 to {MAX_BATCH} candidates")],
+        )
+    body = await store.get_body(pool, data.body_id)
+    if body is None or body["kind"] == "competition":
+        raise BatchRefused(
+            "unregistered-body",
+            "Not a registered evaluation body",
+            f"{data.body_id} is not registered; the ministry registers bodies first",
+            [field_error("body_id", "not a registered evaluation body")],
+        )
+    problems = candidate_problems(data.candidates, today())
+    if problems:
+        raise BatchRefused(
+            "invalid-candidates",
+            "Some candidates are not valid",
+            f"{len({p['index'] for p in problems})} of {len(data.candidates)} candidates "
+            "have problems; nothing was submitted",
+            problems,
+        )
+    submission = assessment_submitted(data, id_key)
+    digest = content_hash(submission)
+    known = await store.batch_header(pool, data.batch_id)
+    if known is not None:
+        check_same_batch(data.batch_id, known["content_hash"], digest)
+        return BatchSubmitted(batch_id=data.batch_id, content_hash=digest, already_applied=True)
+    await bus.publish(
+        Event(
+            id=f"assessment:{data.batch_id}:{digest[:16]}",
+            source="/ratings",
+            type=ASSESSMENT_SUBMITTED,
+            subject=data.batch_id,
+            actor=command.actor,
+            data=submission,
+        )
+    )
+    return BatchSubmitted(batch_id=data.batch_id, content_hash=digest)
+
+
+def check_same_batch(batch_id: str, known_hash: str, digest: str) -> None:
+    """For a submitter: a batch id applied before takes only the same content again."""
+    reused = batch_id_reused(batch_id, known_hash, digest)
+    if reused:
+        raise BatchIdReused(reused)
+
+
+def assessment_submitted(data: AssessmentBatchCreate, id_key: bytes) -> AssessmentSubmitted:
+    """The event payload of a checked batch: each national ID as its keyed hash."""
+    person = person_hasher(id_key)
+    candidates = []
+    for c in data.candidates:
+        national_id = normalise_id(c.national_id)
+        candidates.append(
+            AssessedCandidate(
+                person=person(national_id),
+                id_last4=national_id[-4:],
+                name=c.name.strip(),
+                occupation_code=c.occupation_code,
+                level=c.level,  # type: ignore[arg-type]
+                theory=float(c.theory or 0.0),
+                practical=float(c.practical or 0.0),
+                review=c.review,
+            )
+        )
+    return AssessmentSubmitted(
+        batch_id=data.batch_id,
+        body_id=data.body_id,
+        exam_date=data.exam_date,
+        candidates=candidates,
+    )
 
 
 async def apply_assessment(
@@ -107,7 +222,7 @@ async def apply_assessment(
         )
         for c in batch.candidates
     ]
-    counts = Counter(d.outcome for d in decisions)
+    counts: Counter[str] = Counter(d.outcome for d in decisions)
     passed = counts["passed"]
     numbers = iter(
         await _numbers(conn, body["body_no"], batch.exam_date.year, passed, batch.batch_id)
@@ -116,32 +231,21 @@ async def apply_assessment(
     )
     issued_on = today()
     outcomes: list[OutcomeEntry] = []
-    certificates: list[tuple[Any, ...]] = []
+    certificates: list[CertificateRow] = []
     issued: list[IssuedCertificate] = []
     for i, (c, d) in enumerate(zip(batch.candidates, decisions, strict=True)):
         number = next(numbers) if d.outcome == "passed" else None
         outcomes.append(
-            (i, c.name, c.id_last4, c.occupation_code, c.level, c.theory, c.practical,
-             c.review, d.outcome, d.reason, number)
+            OutcomeEntry(i, c.name, c.id_last4, c.occupation_code, c.level, c.theory,
+                         c.practical, c.review, d.outcome, d.reason, number)
         )  # fmt: skip
         if number is None:
             continue
-        certificates.append(
-            (number, c.person, c.id_last4, c.name, c.occupation_code, c.level, batch.body_id,
-             "assessment", batch.batch_id, batch.exam_date, issued_on, None,
-             batch.exam_date.year)
-        )  # fmt: skip
-        issued.append(
-            IssuedCertificate(
-                number=number,
-                person=c.person,
-                id_last4=c.id_last4,
-                name_masked=mask_name(c.name),
-                occupation_code=c.occupation_code,
-                level=c.level,
-                issued_on=issued_on,
-            )
+        row, certificate = _certificate(
+            number, c, batch.body_id, "assessment", batch.batch_id, batch.exam_date, issued_on
         )
+        certificates.append(row)
+        issued.append(certificate)
     inserted = await store.insert_batch(
         conn,
         batch_id=batch.batch_id,
@@ -165,11 +269,49 @@ async def apply_assessment(
 
 
 def _same_or_refuse(batch_id: str, known: str, digest: str) -> None:
-    if known != digest:
-        raise Rejected(
-            f"batch {batch_id} was already applied with different content; "
-            "submit corrections under a new batch id"
-        )
+    reused = batch_id_reused(batch_id, known, digest)
+    if reused:
+        raise Rejected(reused)
+
+
+def _certificate(
+    number: str,
+    holder: AssessedCandidate | GrantedRating,
+    body_id: str,
+    origin: Literal["assessment", "grant"],
+    origin_id: str,
+    exam_date: date,
+    issued_on: date,
+    *,
+    grant_id: str | None = None,
+) -> tuple[CertificateRow, IssuedCertificate]:
+    """A certificate as it is stored (in full) and as it is announced (the name masked)."""
+    row = CertificateRow(
+        number=number,
+        person=holder.person,
+        id_last4=holder.id_last4,
+        name=holder.name,
+        occupation_code=holder.occupation_code,
+        level=holder.level,
+        body_id=body_id,
+        origin=origin,
+        origin_id=origin_id,
+        exam_date=exam_date,
+        issued_on=issued_on,
+        grant_id=grant_id,
+        year=exam_date.year,
+    )
+    announced = IssuedCertificate(
+        number=number,
+        person=holder.person,
+        id_last4=holder.id_last4,
+        name_masked=mask_name(holder.name),
+        occupation_code=holder.occupation_code,
+        level=holder.level,  # type: ignore[arg-type]
+        issued_on=issued_on,
+        grant_id=grant_id,
+    )
+    return row, announced
 
 
 async def _numbers(
@@ -285,40 +427,15 @@ async def apply_grants(conn: Connection, event: Event[RatingsGranted], outbox: O
         ],
     )
     issued_on = today()
-    rows: list[tuple[Any, ...]] = []
+    rows: list[CertificateRow] = []
     issued: list[IssuedCertificate] = []
     for gid in recorded & numbers.keys():
         g = fresh[gid]
-        person = g.person
-        rows.append(
-            (
-                numbers[gid],
-                person,
-                g.id_last4,
-                g.name,
-                g.occupation_code,
-                g.level,
-                body_id,
-                "grant",
-                gid,
-                g.awarded_on,
-                issued_on,
-                gid,
-                g.awarded_on.year,
-            )
+        row, certificate = _certificate(
+            numbers[gid], g, body_id, "grant", gid, g.awarded_on, issued_on, grant_id=gid
         )
-        issued.append(
-            IssuedCertificate(
-                number=numbers[gid],
-                person=person,
-                id_last4=g.id_last4,
-                name_masked=mask_name(g.name),
-                occupation_code=g.occupation_code,
-                level=g.level,  # type: ignore[arg-type]
-                issued_on=issued_on,
-                grant_id=gid,
-            )
-        )
+        rows.append(row)
+        issued.append(certificate)
     await store_certificates.copy_certificates(conn, rows)
     origin_id = f"{granted.competition_code}:r{granted.result_revision}"
     await _announce(conn, outbox, "grant", origin_id, body_id, issued, event)

@@ -13,7 +13,10 @@ import msgspec
 
 from services.platform.db import Connection, Pool
 
+from .domain import OutcomeEntry
+
 Conn = Connection | Pool
+_OUTCOMES = msgspec.json.Decoder(list[OutcomeEntry])
 
 # -- occupation codes (our copy, from catalogue.changed) --------------------------------------
 
@@ -193,7 +196,7 @@ async def insert_batch(
     event_id: str,
     actor: str,
     counts: dict[str, int],
-    outcomes: list[Any],
+    outcomes: list[OutcomeEntry],
 ) -> bool:
     """False when the batch id is already taken (a replay, or the same id reused).
 
@@ -238,12 +241,12 @@ async def list_batches(
     )
 
 
-async def batch_outcomes(conn: Conn, batch_id: str) -> list[list[Any]]:
-    """The batch's outcome entries, in candidate order (see OutcomeEntry in handlers)."""
+async def batch_outcomes(conn: Conn, batch_id: str) -> list[OutcomeEntry]:
+    """The batch's outcome entries, in candidate order."""
     document: bytes | None = await conn.fetchval(
         "SELECT outcomes FROM ratings.assessment_batch WHERE batch_id = $1", batch_id
     )
-    return msgspec.json.decode(zlib.decompress(document)) if document else []
+    return _OUTCOMES.decode(zlib.decompress(document)) if document else []
 
 
 async def refused_batch(conn: Conn, batch_id: str) -> asyncpg.Record | None:

@@ -3,9 +3,12 @@ grants that issue them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
+from msgspec.structs import astuple
 
 from services.platform.db import Connection
 
@@ -81,27 +84,34 @@ async def _take_free_lane(
     )
 
 
-CERTIFICATE_COLUMNS = (
-    "number",
-    "person",
-    "id_last4",
-    "name",
-    "occupation_code",
-    "level",
-    "body_id",
-    "origin",
-    "origin_id",
-    "exam_date",
-    "issued_on",
-    "grant_id",
-    "year",  # the partition: the exam year the number starts with
-)
+class CertificateRow(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A `ratings.certificate` row as it is copied in (fields in column order)."""
+
+    number: str
+    person: str
+    id_last4: str
+    name: str
+    occupation_code: str
+    level: str
+    body_id: str
+    origin: str  # assessment | grant
+    origin_id: str
+    exam_date: date
+    issued_on: date
+    grant_id: str | None
+    year: int  # the partition: the exam year the number starts with
 
 
-async def copy_certificates(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+CERTIFICATE_COLUMNS = CertificateRow.__struct_fields__
+
+
+async def copy_certificates(conn: Connection, rows: list[CertificateRow]) -> None:
     if rows:
         await conn.copy_records_to_table(
-            "certificate", schema_name="ratings", columns=CERTIFICATE_COLUMNS, records=rows
+            "certificate",
+            schema_name="ratings",
+            columns=CERTIFICATE_COLUMNS,
+            records=[astuple(row) for row in rows],
         )
 
 

@@ -1,9 +1,5 @@
-"""HTTP for evaluation bodies and their authorisations.
-
-Registering and authorising are ministry/admin writes straight into the ratings schema, each in
-one transaction with its `body.registered` / `body.authorised` event in the outbox: they are
-rare, must be visible at once to the next submission's checks, and no other context feeds them.
-"""
+"""HTTP for evaluation bodies and their authorisations (the writes: `handlers.register_body`,
+`handlers.authorise_body`)."""
 
 from __future__ import annotations
 
@@ -14,7 +10,6 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.ratings import (
-    TOP_GRADES,
     Authorisation,
     AuthorisationCreate,
     EvaluationBody,
@@ -23,12 +18,19 @@ from schemas.ratings import (
 )
 from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
-from services.platform.errors import Problem, field_error
+from services.platform.errors import Problem
 from services.platform.openapi import problem_responses
-from services.platform.outbox import Outbox
 
 from . import examples, store
-from .handlers import SCHEMA, announce_authorisation, announce_body
+from .handlers import (
+    AuthorisationRefused,
+    AuthoriseBody,
+    BodyExists,
+    BodyNotFound,
+    RegisterBody,
+    authorise_body,
+    register_body,
+)
 
 
 def _authorisation(row: asyncpg.Record) -> Authorisation:
@@ -70,26 +72,17 @@ class EvaluationBodyController(Controller):
         pool: PoolDep,
     ) -> Response[EvaluationBody]:
         authorise(principal, "ministry")
-        async with pool.acquire() as conn, conn.transaction():
-            row = await store.insert_body(
-                conn, data.body_id, data.name, data.kind, principal.actor, data.province
+        try:
+            registered = await register_body(
+                RegisterBody(body=data, actor=principal.actor), pool=pool
             )
-            if row is None:
-                existing = await store.get_body(conn, data.body_id)
-                assert existing is not None
-                registered = (existing["name"], existing["kind"], existing["province"])
-                if registered != (data.name, data.kind, data.province):
-                    raise Problem(
-                        409,
-                        "body-exists",
-                        "Body already registered",
-                        f"{data.body_id} is registered as {existing['kind']} {existing['name']!r}"
-                        f" in province {existing['province'] or 'none'}",
-                    )
-                known = _body(existing, await store.authorisations(conn, data.body_id))
-                return Response(known, status_code=200)  # the same registration again
-            await announce_body(conn, Outbox(SCHEMA), row, principal.actor)
-        return Response(_body(row, []), status_code=201)
+        except BodyExists as exc:
+            raise Problem(409, "body-exists", "Body already registered", str(exc)) from exc
+        row = await store.get_body(pool, data.body_id)
+        assert row is not None
+        authorisations = await store.authorisations(pool, data.body_id)
+        status = 201 if registered.created else 200  # 200: the same registration again
+        return Response(_body(row, authorisations), status_code=status)
 
     @get("/", summary="Evaluation bodies with their authorisations, by id (public)")
     async def list_bodies(
@@ -132,42 +125,12 @@ class EvaluationBodyController(Controller):
         pool: PoolDep,
     ) -> Authorisation:
         authorise(principal, "ministry")
-        body = await store.get_body(pool, body_id)
-        if body is None:
-            raise Problem(404, "body-not-found", "No such evaluation body", body_id)
-        errors = []
-        if body["kind"] == "competition":
-            errors.append(field_error("body_id", "competition bodies issue grants only"))
-        top = sorted(set(data.levels) & TOP_GRADES)
-        if top and body["kind"] != "enterprise":
-            errors.append(field_error("levels", f"{', '.join(top)}: enterprise bodies only"))
-        if data.valid_to is not None and data.valid_to < data.valid_from:
-            errors.append(field_error("valid_to", "must not be before valid_from"))
-        status = (await store.occupation_statuses(pool, [data.occupation_code])).get(
-            data.occupation_code
-        )
-        if status != "active":
-            reason = "is retired" if status else "is not a known occupation"
-            errors.append(field_error("occupation_code", f"{data.occupation_code} {reason}"))
-        if errors:
-            raise Problem(422, "invalid-authorisation", "Authorisation refused", errors=errors)
-        levels = sorted(set(data.levels), key=lambda lv: data.levels.index(lv))
-        async with pool.acquire() as conn, conn.transaction():
-            authorisation_id = await store.insert_authorisation(
-                conn,
-                body_id,
-                data.occupation_code,
-                list(levels),
-                data.valid_from,
-                data.valid_to,
-                principal.actor,
-            )
-            granted = Authorisation(
-                authorisation_id=authorisation_id,
-                occupation_code=data.occupation_code,
-                levels=list(levels),
-                valid_from=data.valid_from,
-                valid_to=data.valid_to,
-            )
-            await announce_authorisation(conn, Outbox(SCHEMA), body_id, granted, principal.actor)
-        return granted
+        command = AuthoriseBody(body_id=body_id, authorisation=data, actor=principal.actor)
+        try:
+            return await authorise_body(command, pool=pool)
+        except BodyNotFound as exc:
+            raise Problem(404, "body-not-found", "No such evaluation body", body_id) from exc
+        except AuthorisationRefused as exc:
+            raise Problem(
+                422, "invalid-authorisation", "Authorisation refused", errors=exc.errors
+            ) from exc

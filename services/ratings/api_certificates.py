@@ -26,12 +26,11 @@ from services.platform.deps import PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.national_ids import normalise_id, person_ref, resident_id_problem
 from services.platform.openapi import problem_responses
-from services.platform.outbox import Outbox
 from services.platform.proxies import rate_limit_key
 
 from . import examples, store_certificates
 from .domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
-from .handlers import SCHEMA, revoke_certificates, today
+from .handlers import AlreadyRevoked, RevokeCertificate, revoke_certificate, today
 
 
 class VerifyRateLimit:
@@ -181,12 +180,11 @@ class CertificateController(Controller):
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         if principal.role == "evaluation_body":
             authorise(principal, "evaluation_body", organisation=rows[0]["body_id"])
-        async with pool.acquire() as conn, conn.transaction():
-            revoked = await revoke_certificates(
-                conn, Outbox(SCHEMA), {number: data.reason}, principal.actor
-            )
-            if not revoked:
-                raise Problem(409, "already-revoked", "Certificate already revoked", number)
+        command = RevokeCertificate(number=number, reason=data.reason, actor=principal.actor)
+        try:
+            await revoke_certificate(command, pool=pool)
+        except AlreadyRevoked as exc:
+            raise Problem(409, "already-revoked", "Certificate already revoked", number) from exc
         return _verification((await store_certificates.certificates(pool, [number]))[0])
 
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import msgspec
 
 from schemas.competitions import (
     RESULTS_PUBLISHED,
+    CompetitionCreate,
     CompetitionRules,
+    MemberCreate,
     PolicyRule,
+    PublishedTallyCreate,
+    RatingPolicy,
     ResultsPublished,
+    SkillCreate,
     SkillResults,
+    SkillResultsSubmitted,
 )
 from schemas.envelope import Event
 from schemas.grants import (
@@ -26,10 +32,13 @@ from schemas.grants import (
     WithdrawnGrant,
 )
 from schemas.occupations import CatalogueChanged
-from schemas.ratings import CertificateIssued, CertificateRevoked
+from schemas.ratings import TOP_GRADES, CertificateIssued, CertificateRevoked
+from services.platform.bus import Bus, EventTooLarge
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
+from services.platform.errors import field_error
 from services.platform.outbox import Outbox
+from services.platform.submissions import claim_idempotency_key
 
 from . import store
 from .domain import (
@@ -43,21 +52,22 @@ from .domain import (
     derive,
     grant_id,
     grant_person,
+    identified,
     rank,
+    results_digest,
     withdrawal_reason,
 )
 
 SCHEMA = "competitions"
 
 
-@dataclass
-class Plan:
+class Plan(msgspec.Struct, kw_only=True):
     """What a results submission would do, or why it cannot."""
 
-    problems: list[tuple[str, str]] = field(default_factory=list)  # bad input (field, message)
-    conflicts: list[tuple[str, str]] = field(default_factory=list)  # revision refusals
-    apply: list[SkillResults] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (field, message)
+    conflicts: list[tuple[str, str]] = msgspec.field(default_factory=list)  # revision refusals
+    apply: list[SkillResults] = msgspec.field(default_factory=list)
+    unchanged: list[str] = msgspec.field(default_factory=list)
 
     def refusal(self) -> str | None:
         found = self.problems + self.conflicts
@@ -66,6 +76,184 @@ class Plan:
         shown = "; ".join(f"{f}: {m}" for f, m in found[:20])
         more = f" (and {len(found) - 20} more)" if len(found) > 20 else ""
         return f"results refused: {shown}{more}"
+
+
+# -- competitions, skills, members --------------------------------------------------------------
+
+
+class InvalidInput(Exception):
+    """The command cannot apply as given; `problem` names why, `errors` point at fields."""
+
+    def __init__(self, problem: str, title: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(title)
+        self.problem, self.title, self.errors = problem, title, errors
+
+
+class AlreadyExists(Exception):
+    def __init__(self, problem: str, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.problem, self.title, self.detail = problem, title, detail
+
+
+class CreateCompetition(msgspec.Struct, frozen=True, kw_only=True):
+    competition: CompetitionCreate
+    actor: str
+
+
+async def create_competition(command: CreateCompetition, *, pool: Pool) -> None:
+    data = command.competition
+    if data.ends_on < data.starts_on:
+        raise InvalidInput(
+            "invalid-dates",
+            "The competition ends before it starts",
+            [field_error("ends_on", "must not be before starts_on")],
+        )
+    if not await store.insert_competition(pool, data, command.actor):
+        raise AlreadyExists("competition-exists", "Competition exists", f"{data.code} exists")
+
+
+class AddSkills(msgspec.Struct, frozen=True, kw_only=True):
+    competition: str
+    skills: list[SkillCreate]
+
+
+async def add_skills(command: AddSkills, *, pool: Pool) -> None:
+    code, skills = command.competition, command.skills
+    numbers = [s.number for s in skills]
+    errors = [
+        field_error(f"skills[{i}].number", f"skill {n} appears twice")
+        for i, n in enumerate(numbers)
+        if n in numbers[:i]
+    ]
+    linked = sorted({s.occupation_code for s in skills if s.occupation_code})
+    known = await store.active_occupations(pool, linked)
+    errors += [
+        field_error(
+            f"skills[{i}].occupation_code",
+            f"{s.occupation_code} is not an active occupation code",
+        )
+        for i, s in enumerate(skills)
+        if s.occupation_code and s.occupation_code not in known
+    ]
+    if errors:
+        raise InvalidInput("invalid-skills", "The skills cannot be added", errors)
+    async with pool.acquire() as conn, conn.transaction():
+        taken = await store.existing_skills(conn, code, numbers)
+        if taken or await store.insert_skills(conn, code, skills) != len(numbers):
+            raise AlreadyExists(
+                "skill-exists",
+                "Skill already in this competition",
+                f"{code} already has skill(s) {', '.join(taken) or 'added concurrently'}",
+            )
+
+
+class RegisterMembers(msgspec.Struct, frozen=True, kw_only=True):
+    members: list[MemberCreate]
+    rename: bool  # the ministry may rename members; organisers only add new codes
+
+
+async def register_members(command: RegisterMembers, *, pool: Pool) -> int:
+    """Returns how many members were written."""
+    codes = [m.code for m in command.members]
+    errors = [
+        field_error(f"members[{i}].code", f"{c} appears twice")
+        for i, c in enumerate(codes)
+        if c in codes[:i]
+    ]
+    if errors:
+        raise InvalidInput("invalid-members", "The members cannot be registered", errors)
+    return await store.upsert_members(pool, command.members, rename=command.rename)
+
+
+class PublishMemberTally(msgspec.Struct, frozen=True, kw_only=True):
+    member: str
+    tally: PublishedTallyCreate
+    actor: str
+
+
+class UnknownMember(Exception):
+    pass
+
+
+async def publish_member_tally(command: PublishMemberTally, *, pool: Pool) -> Any:
+    """Record (or replace) a member's totals as a source publishes them; returns the row."""
+    data = command.tally
+    if data.until < data.since:
+        raise InvalidInput(
+            "invalid-period",
+            "The period ends before it starts",
+            [field_error("until", "must not be before since")],
+        )
+    if command.member not in await store.known_members(pool, [command.member]):
+        raise UnknownMember(command.member)
+    return await store.put_published_tally(pool, command.member, data, command.actor)
+
+
+# -- submitting results (HTTP and the CLI import) -----------------------------------------------
+
+
+class SubmitResults(msgspec.Struct, frozen=True, kw_only=True):
+    """Results of one or more skills of a competition, as its organiser submits them (national
+    IDs in the clear: they go no further than `submit_results`)."""
+
+    competition: str
+    skills: list[SkillResultsSubmitted]
+    actor: str
+    source: str  # where it came from, e.g. `/competitions/<code>/results`
+    idempotency_key: str | None = None
+
+
+class ResultsRefused(Exception):
+    """The results cannot apply: bad input (`plan.problems`) or revision conflicts."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan.refusal())
+        self.plan = plan
+
+
+class CompetitionNotFound(Exception):
+    pass
+
+
+class ResultsTooLarge(Exception):
+    """More than one event carries: submit fewer skills at a time."""
+
+
+async def submit_results(
+    command: SubmitResults, *, pool: Pool, bus: Bus, id_key: bytes, today: date
+) -> Event[ResultsPublished]:
+    """Check the results against the competition now (every problem at once), then publish
+    them for the consumer (`apply_results`), which checks again under row locks. Returns the
+    event published; its id is the submission's (the same again for the same submission)."""
+    code = command.competition
+    competition = await store.get_competition(pool, code)
+    if competition is None:
+        raise CompetitionNotFound(code)
+    # National IDs go no further than this: checked, then replaced by their keyed hash.
+    skills, problems = identified(command.skills, id_key, today)
+    if problems:
+        raise ResultsRefused(Plan(problems=problems))
+    async with pool.acquire() as conn:
+        planned = await plan(conn, competition, skills, lock=False)
+        if planned.problems or planned.conflicts:
+            raise ResultsRefused(planned)
+        event_id = await submission_event_id(conn, code, skills, command.idempotency_key)
+    if command.idempotency_key is not None:
+        await claim_idempotency_key(
+            pool,
+            "competitions.idempotency_key",
+            event_id,
+            results_digest(skills),
+            command.idempotency_key,
+        )
+    event = results_event(
+        code, skills, actor=command.actor, event_id=event_id, source=command.source
+    )
+    try:
+        await bus.publish(event)
+    except (EventTooLarge, ValueError) as exc:
+        raise ResultsTooLarge(str(exc)) from exc
+    return event
 
 
 def rules_of(competition: Any) -> CompetitionRules:
@@ -337,6 +525,57 @@ def earnings(rules: Any, rows: list[Any]) -> Earnings:
         earned = Earned(row["medal"], rule.level, occupation) if rule and occupation else None
         out[row["skill"], grant_person(row["person"])] = (row, earned)
     return out
+
+
+class SetRatingPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """The ministry sets which results of a competition grant which rating."""
+
+    competition: str
+    policy: RatingPolicy
+    actor: str
+
+
+class PolicySet(msgspec.Struct, frozen=True, kw_only=True):
+    version: int
+    granted: int  # grants the results already applied earn under it
+
+
+class PolicyInvalid(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+async def set_rating_policy(command: SetRatingPolicy, *, pool: Pool) -> PolicySet:
+    code, rules = command.competition, command.policy.rules
+    competition = await store.get_competition(pool, code)
+    if competition is None:
+        raise CompetitionNotFound(code)
+    linked = sorted({r.occupation_code for r in rules if r.occupation_code})
+    known = await store.active_occupations(pool, linked)
+    errors = [
+        field_error(f"rules[{i}].occupation_code", f"{r.occupation_code} is not known")
+        for i, r in enumerate(rules)
+        if r.occupation_code and r.occupation_code not in known
+    ]
+    errors += [
+        field_error(f"rules[{i}].level", f"{r.level} is assessed by enterprises only")
+        for i, r in enumerate(rules)
+        if r.level in TOP_GRADES
+    ]
+    medals = [r.medal for r in rules]
+    errors += [
+        field_error(f"rules[{i}].medal", f"{m} has two rules")
+        for i, m in enumerate(medals)
+        if m in medals[:i]
+    ]
+    if errors:
+        raise PolicyInvalid(errors)
+    async with pool.acquire() as conn, conn.transaction():
+        version = await store.set_policy(conn, code, msgspec.to_builtins(rules), command.actor)
+        # Results already applied qualify too; grants already made are not repeated.
+        granted = await grant_ratings(conn, Outbox(SCHEMA), competition, None, command.actor)
+    return PolicySet(version=version, granted=granted)
 
 
 async def withdraw_grants(

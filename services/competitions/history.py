@@ -31,9 +31,17 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
-from . import examples, store, views
+from . import examples, handlers, views
 from .domain import gold_streaks, like_pattern, skill_number
-from .shapes import PUBLIC_CACHE, full_names, public_name, to_member, to_result, to_tally
+from .shapes import (
+    PUBLIC_CACHE,
+    full_names,
+    public_name,
+    run,
+    to_member,
+    to_result,
+    to_tally,
+)
 
 # Free text that reaches SQL: no control characters (NUL cannot even be stored).
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
@@ -74,18 +82,10 @@ class MemberController(Controller):
         data: Annotated[MembersCreate, examples.MEMBERS],
     ) -> dict[str, int]:
         authorise(principal, "ministry", "organiser")
-        codes = [m.code for m in data.members]
-        errors = [
-            field_error(f"members[{i}].code", f"{c} appears twice")
-            for i, c in enumerate(codes)
-            if c in codes[:i]
-        ]
-        if errors:
-            raise Problem(400, "invalid-members", "The members cannot be registered", errors=errors)
-        added = await store.upsert_members(
-            pool, data.members, rename=principal.role in ("ministry", "admin")
-        )
-        return {"received": len(codes), "written": added}
+        rename = principal.role in ("ministry", "admin")
+        command = handlers.RegisterMembers(members=data.members, rename=rename)
+        written = await run(handlers.register_members(command, pool=pool))
+        return {"received": len(data.members), "written": written}
 
     @get("/", summary="Members (keyset: `after` = last code)")
     async def list_members(
@@ -116,16 +116,11 @@ class MemberController(Controller):
         data: Annotated[PublishedTallyCreate, examples.PUBLISHED_TALLY],
     ) -> PublishedTally:
         authorise(principal, "ministry")
-        if data.until < data.since:
-            raise Problem(
-                400,
-                "invalid-period",
-                "The period ends before it starts",
-                errors=[field_error("until", "must not be before since")],
-            )
-        if await views.get_member(pool, code) is None:
-            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
-        row = await store.put_published_tally(pool, code, data, principal.actor)
+        command = handlers.PublishMemberTally(member=code, tally=data, actor=principal.actor)
+        try:
+            row = await run(handlers.publish_member_tally(command, pool=pool))
+        except handlers.UnknownMember as exc:
+            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}") from exc
         return PublishedTally(**dict(row))
 
     @get(

@@ -9,6 +9,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
 from schemas.competitions import (
+    COMPETITION_CODE,
+    MEMBER_CODE,
+    SKILL_NUMBER,
     Awards,
     Competition,
     CompetitionCreate,
@@ -39,7 +42,7 @@ from services.platform.submissions import (
 )
 
 from . import examples, handlers, store, views
-from .domain import rank
+from .domain import rank, tally_of
 from .handlers import Plan
 from .shapes import (
     PUBLIC_CACHE,
@@ -51,10 +54,7 @@ from .shapes import (
     to_competition,
     to_result,
     to_skill,
-    to_tally,
 )
-
-CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
 
 
 def refuse(outcome: Plan) -> None:
@@ -115,7 +115,7 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
-        after: Annotated[str | None, Parameter(pattern=CODE, required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=COMPETITION_CODE, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> CompetitionPage:
         rows = await views.list_competitions(pool, kind=kind, after=after, limit=limit + 1)
@@ -154,7 +154,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         code: FromPath[str],
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
-        after: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=SKILL_NUMBER, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 100,
     ) -> SkillPage:
         await competition_or_404(pool, code)
@@ -201,9 +201,7 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         code: FromPath[str],
-        member: Annotated[
-            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
-        ] = None,
+        member: Annotated[str | None, Parameter(pattern=MEMBER_CODE, required=False)] = None,
         after: Annotated[
             str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}/[A-Z0-9\-]{2,6}$", required=False)
         ] = None,
@@ -335,9 +333,9 @@ class CompetitionController(Controller):
         competition = await competition_or_404(pool, code)
         if sector is None:
             rows = await views.standings(pool, code, rank_by)
-            ranked = [(r[views.RANK_COLUMNS[rank_by]], to_tally(r)) for r in rows]
+            ranked = [(r[views.RANK_COLUMNS[rank_by]], tally_of(r)) for r in rows]
         else:  # a sector's table is small enough to rank on the fly
-            ranked = rank([to_tally(r) for r in await views.tallies(pool, code, sector)], rank_by)
+            ranked = rank([tally_of(r) for r in await views.tallies(pool, code, sector)], rank_by)
         return MedalTable(
             competition=code,
             rank_by=rank_by,

@@ -45,7 +45,6 @@ from .domain import (
     ORDERINGS,
     Earned,
     SkillFacts,
-    Tally,
     check_skill_results,
     content_event_id,
     content_hash,
@@ -55,6 +54,7 @@ from .domain import (
     identified,
     rank,
     results_digest,
+    tally_of,
     withdrawal_reason,
 )
 
@@ -394,19 +394,6 @@ async def refresh_standings(conn: Connection, competition: str) -> None:
         for place, tally in rank(tallies, rank_by):
             standings[tally.member][f"rank_{rank_by}"] = place
     await store.replace_standings(conn, competition, list(standings.values()))
-
-
-def tally_of(row: Any) -> Tally:
-    return Tally(
-        member=row["member"],
-        gold=row["gold"],
-        silver=row["silver"],
-        bronze=row["bronze"],
-        excellence=row["excellence"],
-        score_total=row["score_total"],
-        entries=row["entries"],
-        skills_entered=row["skills_entered"],
-    )
 
 
 async def apply_catalogue(conn: Connection, event: Event[CatalogueChanged], outbox: Outbox) -> None:

@@ -9,6 +9,8 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
+    MEMBER_CODE,
+    SKILL_NUMBER,
     CompetitionKind,
     CompetitionStanding,
     CompetitorEntry,
@@ -32,7 +34,7 @@ from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
 from . import examples, handlers, views
-from .domain import gold_streaks, like_pattern, skill_number
+from .domain import gold_streaks, like_pattern, skill_number, tally_of
 from .shapes import (
     PUBLIC_CACHE,
     full_names,
@@ -40,12 +42,10 @@ from .shapes import (
     run,
     to_member,
     to_result,
-    to_tally,
 )
 
 # Free text that reaches SQL: no control characters (NUL cannot even be stored).
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
-MEMBER_CODE = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 KindParam = Annotated[
     CompetitionKind, Parameter(description="Kind of competition shown (kinds are never mixed)")
 ]
@@ -91,9 +91,7 @@ class MemberController(Controller):
     async def list_members(
         self,
         pool: PoolDep,
-        after: Annotated[
-            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
-        ] = None,
+        after: Annotated[str | None, Parameter(pattern=MEMBER_CODE, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> MemberPage:
         rows = await views.list_members(pool, after=after, limit=limit + 1)
@@ -162,7 +160,7 @@ class MemberController(Controller):
             member = to_member(found)
         standings: list[CompetitionStanding] = []
         for row in rows:
-            own = to_tally(row)
+            own = tally_of(row)
             standings.append(
                 CompetitionStanding(
                     competition=row["competition"],
@@ -261,7 +259,7 @@ class SkillHistoryController(Controller):
         name: Annotated[
             str | None, Parameter(max_length=200, pattern=PLAIN_TEXT, required=False)
         ] = None,
-        number: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
+        number: Annotated[str | None, Parameter(pattern=SKILL_NUMBER, required=False)] = None,
         kind: KindParam = "worldskills",
     ) -> SkillHistory:
         if not name and not number:

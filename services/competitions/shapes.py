@@ -80,19 +80,6 @@ def to_result(row: Any, full: bool) -> Result:
     )
 
 
-def to_tally(row: Any) -> Tally:
-    return Tally(
-        member=row["member"],
-        gold=row["gold"],
-        silver=row["silver"],
-        bronze=row["bronze"],
-        excellence=row["excellence"],
-        score_total=row["score_total"],
-        entries=row["entries"],
-        skills_entered=row["skills_entered"],
-    )
-
-
 def medal_row(place: int, t: Tally) -> MedalRow:
     return MedalRow(
         rank=place,

@@ -274,7 +274,7 @@ async def _publish_raw(
     world: World, batch_id: str, candidates: list[dict], event_id: str, body_id: str = "ent-demo"
 ) -> None:
     from schemas.ratings import AssessmentBatchCreate
-    from services.ratings.handlers import assessment_submitted
+    from services.ratings.handlers.batches import assessment_submitted
 
     create = msgspec.convert(
         {

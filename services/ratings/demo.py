@@ -25,7 +25,8 @@ from services.platform.runtime import Runtime
 from services.platform.submissions import wait_for
 
 from . import store
-from .handlers import SCHEMA, announce_authorisation, announce_body
+from .handlers import SCHEMA
+from .handlers.bodies import announce_authorisation, announce_body
 
 log = get_logger(__name__)
 

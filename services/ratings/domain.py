@@ -174,7 +174,7 @@ def batch_id_reused(batch_id: str, known_hash: str, digest: str) -> str | None:
 _NUMBER = re.compile(r"^(\d{4})-(\d{6})-(\d{8})-([\dX])$")
 # A body's serials for a year are split into 8 lanes of 12.5 million, each with its own
 # counter row. A worker takes whichever lane no other worker holds (see
-# store_certificates.allocate_serials), so workers applying one body's batches side by side
+# store.allocate_serials), so workers applying one body's batches side by side
 # never wait on one counter row (it stays locked until the batch commits). Only when all
 # lanes are busy does a batch queue on the lane its id hashes to.
 LANES = 8

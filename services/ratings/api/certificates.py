@@ -28,9 +28,10 @@ from services.platform.national_ids import normalise_id, person_ref, resident_id
 from services.platform.openapi import problem_responses
 from services.platform.proxies import rate_limit_key
 
-from . import examples, store_certificates
-from .domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
-from .handlers import AlreadyRevoked, RevokeCertificate, revoke_certificate, today
+from .. import examples, views
+from ..domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
+from ..handlers import today
+from ..handlers.certificates import AlreadyRevoked, RevokeCertificate, revoke_certificate
 
 
 class VerifyRateLimit:
@@ -117,7 +118,7 @@ class CertificateController(Controller):
         name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
     ) -> CertificateVerification:
         _require_number(number)
-        rows = await store_certificates.certificates(pool, [number])
+        rows = await views.certificates(pool, [number])
         if not rows or (name and not same_name(name, rows[0]["name"])):
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         return _verification(rows[0])
@@ -143,7 +144,7 @@ class CertificateController(Controller):
                 errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
             )
         wellformed = [i.number for i in data.items if certificate_number_problem(i.number) is None]
-        found = {r["number"]: r for r in await store_certificates.certificates(pool, wellformed)}
+        found = {r["number"]: r for r in await views.certificates(pool, wellformed)}
         results = []
         for item in data.items:
             row = found.get(item.number)
@@ -175,7 +176,7 @@ class CertificateController(Controller):
     ) -> CertificateVerification:
         _require_number(number)
         authorise(principal, "ministry", "evaluation_body")
-        rows = await store_certificates.certificates(pool, [number])
+        rows = await views.certificates(pool, [number])
         if not rows:
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         if principal.role == "evaluation_body":
@@ -185,7 +186,7 @@ class CertificateController(Controller):
             await revoke_certificate(command, pool=pool)
         except AlreadyRevoked as exc:
             raise Problem(409, "already-revoked", "Certificate already revoked", number) from exc
-        return _verification((await store_certificates.certificates(pool, [number]))[0])
+        return _verification((await views.certificates(pool, [number]))[0])
 
 
 class PeopleController(Controller):
@@ -221,7 +222,7 @@ class PeopleController(Controller):
             )
         body = principal.organisation if principal.role == "evaluation_body" else None
         person = person_ref(national_id, settings.id_hash_key.encode())
-        rows = await store_certificates.person_certificates(pool, person, body)
+        rows = await views.person_certificates(pool, person, body)
         return RatingsHistory(
             id_last4=national_id[-4:],
             ratings=[

@@ -20,9 +20,9 @@ from schemas.competitions import (
 from services.platform.auth import Principal, authorise
 from services.platform.errors import Problem
 
-from . import handlers, store
-from .domain import Tally, mask_name
-from .member_names import names_of
+from .. import handlers, store
+from ..domain import Tally, mask_name
+from ..member_names import names_of
 
 T = TypeVar("T")
 

@@ -41,10 +41,10 @@ from services.platform.submissions import (
     wait_for,
 )
 
-from . import examples, handlers, store, views
-from .domain import rank, tally_of
-from .handlers import Plan
-from .shapes import (
+from .. import examples, handlers, store, views
+from ..domain import rank, tally_of
+from ..handlers import Plan
+from .common import (
     PUBLIC_CACHE,
     authorise_organiser,
     competition_or_404,

@@ -33,16 +33,9 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
-from . import examples, handlers, views
-from .domain import gold_streaks, like_pattern, skill_number, tally_of
-from .shapes import (
-    PUBLIC_CACHE,
-    full_names,
-    public_name,
-    run,
-    to_member,
-    to_result,
-)
+from .. import examples, handlers, views
+from ..domain import gold_streaks, like_pattern, skill_number, tally_of
+from .common import PUBLIC_CACHE, full_names, public_name, run, to_member, to_result
 
 # Free text that reaches SQL: no control characters (NUL cannot even be stored).
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"

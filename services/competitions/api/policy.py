@@ -12,8 +12,8 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem
 
-from . import examples, handlers, store
-from .shapes import competition_or_404
+from .. import examples, handlers, store
+from .common import competition_or_404
 
 
 class RatingPolicyController(Controller):

@@ -26,9 +26,9 @@ from services.platform.openapi import problem_responses
 from services.platform.safe_input import decodable
 from services.platform.submissions import MAX_WAIT, preferred_wait, wait_for
 
-from . import examples, store
-from .domain import MAX_BATCH
-from .handlers import (
+from .. import examples, store, views
+from ..domain import MAX_BATCH
+from ..handlers.batches import (
     BatchIdReused,
     BatchRefused,
     SubmitAssessmentBatch,
@@ -138,7 +138,7 @@ class AssessmentBatchController(Controller):
             body_id = body_id or principal.organisation
             _for_body(principal, body_id)
         cursor = _cursor(after) if after else None
-        rows = await store.list_batches(pool, body_id, cursor, limit + 1)
+        rows = await views.list_batches(pool, body_id, cursor, limit + 1)
         items = [
             AssessmentBatchSummary(
                 batch_id=r["batch_id"],
@@ -173,7 +173,7 @@ class AssessmentBatchController(Controller):
         authorise(principal, "ministry", "evaluation_body")
         header = await store.batch_header(pool, batch_id)
         if header is None:
-            refused = await store.refused_batch(pool, batch_id)
+            refused = await views.refused_batch(pool, batch_id)
             if refused is not None:
                 _for_body(principal, body_of(refused["payload"]) or "")
                 raise Problem(
@@ -214,7 +214,7 @@ def _reused(exc: BatchIdReused) -> Problem:
 async def _batch_view(
     pool: Any, header: asyncpg.Record, after: int | None, limit: int
 ) -> AssessmentBatch:
-    entries = await store.batch_outcomes(pool, header["batch_id"])
+    entries = await views.batch_outcomes(pool, header["batch_id"])
     start = 0 if after is None else max(after + 1, 0)
     page = entries[start : start + limit]
     more = start + limit < len(entries)

@@ -1,5 +1,4 @@
-"""HTTP for evaluation bodies and their authorisations (the writes: `handlers.register_body`,
-`handlers.authorise_body`)."""
+"""HTTP for evaluation bodies and their authorisations (the writes: `handlers.bodies`)."""
 
 from __future__ import annotations
 
@@ -21,8 +20,8 @@ from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem
 from services.platform.openapi import problem_responses
 
-from . import examples, store
-from .handlers import (
+from .. import examples, store, views
+from ..handlers.bodies import (
     AuthorisationRefused,
     AuthoriseBody,
     BodyExists,
@@ -80,7 +79,7 @@ class EvaluationBodyController(Controller):
             raise Problem(409, "body-exists", "Body already registered", str(exc)) from exc
         row = await store.get_body(pool, data.body_id)
         assert row is not None
-        authorisations = await store.authorisations(pool, data.body_id)
+        authorisations = await views.authorisations(pool, data.body_id)
         status = 201 if registered.created else 200  # 200: the same registration again
         return Response(_body(row, authorisations), status_code=status)
 
@@ -96,9 +95,9 @@ class EvaluationBodyController(Controller):
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> EvaluationBodyPage:
-        rows = await store.list_bodies(pool, after, limit + 1)
+        rows = await views.list_bodies(pool, after, limit + 1)
         page = rows[:limit]
-        granted = await store.authorisations_of(pool, [r["body_id"] for r in page])
+        granted = await views.authorisations_of(pool, [r["body_id"] for r in page])
         items = [_body(r, granted.get(r["body_id"], [])) for r in page]
         more = len(rows) > limit
         return EvaluationBodyPage(items=items, next_after=items[-1].body_id if more else None)
@@ -108,7 +107,7 @@ class EvaluationBodyController(Controller):
         row = await store.get_body(pool, body_id)
         if row is None:
             raise Problem(404, "body-not-found", "No such evaluation body", body_id)
-        return _body(row, await store.authorisations(pool, body_id))
+        return _body(row, await views.authorisations(pool, body_id))
 
     @post(
         "/{body_id:str}/authorisations",

@@ -233,7 +233,7 @@ async def test_statistics_hide_small_counts_and_a_revocation_leaves_them(client:
     # The open-data file holds the public tables only: hidden counts stay empty.
     from services.exports.datasets import rating_statistics
     from services.platform.app import create_app
-    from services.web.public_api import PublicApi
+    from services.platform.public_api import PublicApi
 
     async with PublicApi(create_app(client.runtime, close_runtime=False)) as public_api:
         exported = [row async for row in rating_statistics(public_api)]

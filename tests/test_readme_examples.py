@@ -11,9 +11,9 @@ from urllib.parse import quote, urlsplit
 import msgspec
 
 from services.labour.demo import publications
-from services.ratings.demo_statistics import load_statistics_demo
 from services.labour.handlers import PublishCatalogue, publish_catalogue, publish_pay
 from services.occupations.startup import load_demo_releases
+from services.ratings.demo_statistics import load_statistics_demo
 
 from .conftest import Client
 from .harness import eventually

@@ -28,10 +28,10 @@ from schemas.competitions import (
     SkillResultsView,
     SkillSearch,
 )
+from services.platform.public_api import ApiError, PublicApi
 
 from .charts import MEDAL_COLOURS, Bar, stacked_bars
 from .i18n import text
-from .public_api import ApiError, PublicApi
 from .render import api, lang_of, page, refused
 
 AnyRequest = Request[Any, Any, Any]

@@ -23,10 +23,10 @@ from schemas.labour_reads import (
     StatisticsTable,
 )
 from schemas.regions import PROVINCES
+from services.platform.public_api import ApiError, PublicApi
 
 from .i18n import Lang, text
 from .labour_charts import Line, PayBox, Stack, pay_boxes, rank_lines, stacked
-from .public_api import ApiError, PublicApi
 from .render import api, lang_of, page, refused, serves
 
 AnyRequest = Request[Any, Any, Any]

@@ -15,9 +15,9 @@ from litestar.response import Response
 from markupsafe import Markup, escape
 
 from services.platform.logs import get_logger
+from services.platform.public_api import ApiError, PublicApi
 
 from .i18n import LANGS, TEXT, Lang, name_of, text
-from .public_api import ApiError, PublicApi
 
 log = get_logger(__name__)
 

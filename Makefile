@@ -43,7 +43,7 @@ bench: install
 	$(BIN)/python -m bench
 
 contracts: install
-	$(BIN)/python -m schemas.export
+	$(BIN)/python -m services.event_contracts
 
 # Refresh the lock after changing pyproject.toml dependencies.
 lock:

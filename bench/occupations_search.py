@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 import asyncpg
 import httpx
 
-from services.occupations import views
 from services.occupations.pinyin import pinyin_keys
+from services.occupations.views import occupations as views
 from services.platform.bus import Bus
 from services.platform.embedded import free_port
 

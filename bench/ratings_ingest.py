@@ -38,10 +38,11 @@ import msgspec
 
 from schemas.envelope import Event, new_event_id
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
+from schemas.ratings import LEVELS
 from services.platform.auth import create_token
 from services.platform.bus import Bus
 from services.platform.national_ids import mod11_2, person_ref
-from services.ratings.domain import LEVELS, certificate_number
+from services.ratings.domain import certificate_number
 
 from .ratings_procs import Memory, Services, cpu_delta
 from .report import Report, Result, percentile

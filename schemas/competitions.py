@@ -13,10 +13,15 @@ from schemas.ratings import Level
 
 RESULTS_PUBLISHED = "skills.competitions.results.published"
 
+# The patterns also check path and query parameters (services/competitions), so each is here once.
+COMPETITION_CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
+SKILL_NUMBER = r"^[A-Z0-9]{1,6}$"
+MEMBER_CODE = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+
 CompetitionCode = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Z0-9][A-Z0-9\-]{1,30}$",
+        pattern=COMPETITION_CODE,
         description="Event code, e.g. `WSC2024` or `CNSC2023`.",
         examples=["WSC2024"],
     ),
@@ -24,7 +29,7 @@ CompetitionCode = Annotated[
 SkillNumber = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Z0-9]{1,6}$",
+        pattern=SKILL_NUMBER,
         description="Skill number as text: `07`, pilot skills `PO1`.",
         examples=["07", "PO1"],
     ),
@@ -32,7 +37,7 @@ SkillNumber = Annotated[
 MemberCode = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+        pattern=MEMBER_CODE,
         description="Two-letter member code (`CN`, `KR`) or a province (`CN-GD`).",
         examples=["CN", "CN-GD"],
     ),

@@ -1,6 +1,6 @@
 """The event catalogue: every event type skillsreg publishes, with its payload Struct.
 
-`python -m schemas.export` (`make contracts`) turns this table into a JSON Schema per event and
+`make contracts` (`schemas/export.py`) turns this table into a JSON Schema per event and
 one AsyncAPI document; a test fails when a consumer routes an event type missing here. Add a
 line when a context gains an event.
 """

@@ -1,13 +1,14 @@
-"""`python -m schemas.export` (`make contracts`): JSON Schema per event and one AsyncAPI 3 document.
+"""JSON Schema per event and one AsyncAPI 3 document (`make contracts` writes them).
 
 Both are generated from the msgspec Structs listed in `schemas/events.py`, never written by
 hand, and committed under `schemas/contracts/` so integrators can read them without running
 anything; `tests/test_contracts.py` fails when the committed files drift from the types.
+Which services receive each event comes in as an argument (`services/event_contracts.py`
+reads it from the services), so `schemas/` imports nothing from `services/`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from collections.abc import Mapping, Sequence
@@ -47,18 +48,6 @@ def event_schema(contract: EventContract) -> Json:
     envelope = _envelope_of(contract, components, name)
     del components[name]
     return {"$schema": JSON_SCHEMA_DIALECT, **envelope, "$defs": dict(sorted(components.items()))}
-
-
-def service_receivers() -> dict[str, list[tuple[str, str]]]:
-    """Which durable consumers read each event type, as the services declare them."""
-    from services.registry import ALL  # the tool reads the running layout; contracts don't
-
-    found: dict[str, list[tuple[str, str]]] = {}
-    for service in ALL:
-        for spec in service.consumers:
-            for event_type in spec.routes:
-                found.setdefault(event_type, []).append((service.name, spec.name))
-    return {t: sorted(r) for t, r in sorted(found.items())}
 
 
 def _message_name(contract: EventContract) -> str:
@@ -215,15 +204,3 @@ def write(out: Path, receivers: Receivers) -> list[Path]:
         path.write_text(dump(event_schema(contract)), encoding="utf-8")
         written.append(path)
     return written
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=CONTRACTS_DIR, help="output directory")
-    args = parser.parse_args(argv)
-    written = write(args.out, service_receivers())
-    print(f"wrote {len(written)} files to {args.out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -201,7 +201,7 @@ class ReleasePackages(msgspec.Struct, frozen=True, kw_only=True):
 # -- rating statistics ------------------------------------------------------------------------
 
 
-class Cell(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class Cell(msgspec.Struct, frozen=True, kw_only=True):
     """A count and how it is shown: the figure, "<10" (too few to show) or "x" (hidden so
     that no other figure gives a hidden one away). `value` is null unless shown."""
 

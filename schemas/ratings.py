@@ -7,7 +7,7 @@ every response carries a keyed hash (`person`) and the last four characters inst
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
@@ -30,6 +30,10 @@ Level = Literal[
     "special_grade_technician",
     "chief_technician",
 ]
+LEVELS: tuple[str, ...] = get_args(Level)
+# The two top grades are assessed by enterprises only (employer self-evaluation): no social
+# body assesses them and no competition grants them.
+TOP_GRADES: frozenset[str] = frozenset({"special_grade_technician", "chief_technician"})
 BodyKind = Literal["enterprise", "social", "competition"]
 Outcome = Literal["passed", "failed", "refused"]
 

@@ -150,6 +150,7 @@ def service_schemas() -> list[str]:
 def export() -> None:
     """Write an open-data export now (CSV, JSON Lines and metadata.json) and print its files."""
     from services.exports.handlers import ExportBusy, export_now, export_root
+    from services.platform.app import app_of
     from services.platform.runtime import Runtime
     from services.registry import ALL
 
@@ -158,7 +159,7 @@ def export() -> None:
     async def run() -> tuple[str, Any]:
         runtime = await Runtime.open(config, ALL)
         try:
-            return await export_now(runtime.pool, runtime.app(), config, "cli", "cli")
+            return await export_now(runtime.pool, app_of(runtime), config, "cli", "cli")
         finally:
             await runtime.close()
 

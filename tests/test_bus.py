@@ -14,10 +14,10 @@ from nats.js.api import ConsumerConfig
 
 from schemas.envelope import Event
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
-from services.platform import outbox
 from services.platform.bus import Bus
 from services.platform.consumer import Consumer, ConsumerSpec, Rejected, Route
 from services.platform.db import Connection
+from services.platform.outbox import Outbox, publish_committed
 
 from .conftest import Client
 from .harness import eventually
@@ -142,7 +142,9 @@ async def test_text_postgres_cannot_hold_is_dead_lettered_at_once_naming_the_fie
 async def test_event_failing_every_delivery_is_dead_lettered_after_max(client: Client) -> None:
     runtime, probed = client.runtime, "skills.occupations.probe.failing"
 
-    async def fail_unless_told(conn: Connection, event: Event[dict[str, Any]]) -> None:
+    async def fail_unless_told(
+        conn: Connection, event: Event[dict[str, Any]], derived: Outbox
+    ) -> None:
         if event.data.get("fail"):
             raise RuntimeError("this handler fails on every delivery")
 
@@ -210,19 +212,21 @@ async def test_events_a_consumer_could_not_publish_after_commit_leave_through_th
             ),
         )
 
-    with outbox.publish_after_commit() as queued:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            for n in (1, 2):
-                await outbox.enqueue(conn, "occupations", derived(n))
+    batch = Outbox("occupations", publish_after_commit=True)
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        for n in (1, 2):
+            await batch.enqueue(conn, derived(n))
+    queued = batch.queued
     assert [q.msg_id for q in queued] == ["after-commit-1", "after-commit-2"]
     gone = await Bus.connect(runtime.settings.nats_url or "", root=runtime.settings.subject_root)
     await gone.close()
-    await outbox.publish_committed(runtime.pool, gone, "occupations", queued)
+    await publish_committed(runtime.pool, gone, "occupations", queued)
     ids = ["after-commit-1", "after-commit-2"]  # not marked: had they been, no one sends them
 
-    with contextlib.suppress(RuntimeError), outbox.publish_after_commit() as rolled_back:
+    rolled_back = Outbox("occupations", publish_after_commit=True)
+    with contextlib.suppress(RuntimeError):
         async with runtime.pool.acquire() as conn, conn.transaction():
-            await outbox.enqueue(conn, "occupations", derived(3))
+            await rolled_back.enqueue(conn, derived(3))
             raise RuntimeError("the handler failed")
     assert (
         await count(
@@ -230,7 +234,7 @@ async def test_events_a_consumer_could_not_publish_after_commit_leave_through_th
         )
         == 0
     )
-    assert len(rolled_back) == 1  # collected, but the caller never publishes a failed batch
+    assert len(rolled_back.queued) == 1  # collected, but the caller never publishes a failed batch
 
     # The running relay (polling, or told by the NOTIFY) sends both, and marks them.
     await eventually(lambda: count(client, pending, ids), until=lambda n: n == 0)
@@ -254,10 +258,11 @@ async def test_what_a_refused_event_derived_is_never_published(client: Client) -
     commit only what the events that applied derived."""
     runtime, probed = client.runtime, "skills.occupations.probe.sent"
 
-    async def derive_then_judge(conn: Connection, event: Event[dict[str, Any]]) -> None:
-        await outbox.enqueue(
+    async def derive_then_judge(
+        conn: Connection, event: Event[dict[str, Any]], derived: Outbox
+    ) -> None:
+        await derived.enqueue(
             conn,
-            "occupations",
             Event(
                 id=f"derived:{event.id}",
                 source="/tests",

@@ -17,10 +17,11 @@ import pytest
 import schemas
 from schemas.envelope import Event, new_event_id
 from schemas.events import EVENTS
-from schemas.export import CONTRACTS_DIR, service_receivers, write
+from schemas.export import CONTRACTS_DIR, write
 from schemas.occupations import RELEASE_PUBLISHED, OccupationItem, ReleasePublished
 from services.competitions import demo
 from services.competitions.handlers import results_event
+from services.event_contracts import service_receivers
 from services.occupations.baseline import read_baseline, release_event
 from services.platform.settings import Settings
 from services.registry import ALL

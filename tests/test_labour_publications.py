@@ -421,7 +421,7 @@ async def test_pages_show_catalogues_pay_and_packages_in_both_languages(client: 
 async def test_open_data_holds_catalogues_pay_packages_and_statistics(client: Client) -> None:
     from services.exports.datasets import DATASETS, available
     from services.platform.app import create_app
-    from services.web.public_api import PublicApi
+    from services.platform.public_api import PublicApi
 
     app = create_app(client.runtime, close_runtime=False)
     names = {"demand_catalogues", "demand_catalogue_entries", "pay", "minimum_pay",

@@ -189,15 +189,21 @@ async def test_statistics_hide_small_counts_and_a_revocation_leaves_them(client:
     (row,) = public["rows"]
     assert (row["key"], row["name_zh"]) == ("440000", "广东省")
     shown = dict(zip(public["levels"], row["cells"], strict=True))
-    assert shown["intermediate"] == [None, "<10"]
-    assert shown["junior"][1] in ("x", "<10")  # hidden too, or 12 = 15 - 3 gives 3 away
-    assert row["total"] == [15, "15"] and public["grand_total"] == [15, "15"]
+    assert shown["intermediate"] == {"value": None, "shown": "<10"}
+    assert shown["junior"]["shown"] in ("x", "<10")  # hidden too, or 12 = 15 - 3 gives 3 away
+    assert row["total"] == {"value": 15, "shown": "15"} and public["grand_total"] == {
+        "value": 15,
+        "shown": "15",
+    }
     full = await client.get(
         "/labour/rating-statistics", params={"rows": "province"}, headers=ministry
     )
     assert full.json()["full"] and full.headers["cache-control"] == "private, no-store"
     cells = dict(zip(full.json()["levels"], full.json()["rows"][0]["cells"], strict=True))
-    assert (cells["junior"], cells["intermediate"]) == ([12, "12"], [3, "3"])
+    assert (cells["junior"], cells["intermediate"]) == (
+        {"value": 12, "shown": "12"},
+        {"value": 3, "shown": "3"},
+    )
     assert (await client.get("/labour/rating-statistics/cells")).status_code == 401
 
     # Revoke one intermediate certificate: the figures lose it, for everyone.
@@ -217,14 +223,17 @@ async def test_statistics_hide_small_counts_and_a_revocation_leaves_them(client:
             for c in full["items"]} == {("junior", "440000", 12, 0, 12),
                                         ("intermediate", "440000", 3, 1, 2)}  # fmt: skip
     public = (await client.get("/labour/rating-statistics", params={"rows": "origin"})).json()
-    assert public["grand_total"] == [14, "14"]
+    assert public["grand_total"] == {"value": 14, "shown": "14"}
     years = (await client.get("/labour/rating-statistics/years")).json()
-    assert [r["key"] for r in years["rows"]] == ["2026"] and years["rows"][0]["total"] == [14, "14"]
+    assert [r["key"] for r in years["rows"]] == ["2026"] and years["rows"][0]["total"] == {
+        "value": 14,
+        "shown": "14",
+    }
 
     # The open-data file holds the public tables only: hidden counts stay empty.
     from services.exports.datasets import rating_statistics
     from services.platform.app import create_app
-    from services.web.public_api import PublicApi
+    from services.platform.public_api import PublicApi
 
     async with PublicApi(create_app(client.runtime, close_runtime=False)) as public_api:
         exported = [row async for row in rating_statistics(public_api)]

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from schemas.occupations import OccupationAmendment, ReleasePublished
-from services.occupations.domain import amend, content_hash, field_changes, net_changes
+from services.occupations.domain.occupations import amend, content_hash, field_changes, net_changes
 from services.occupations.pinyin import pinyin_keys
 
 PROGRAMMER: dict[str, Any] = {

@@ -11,8 +11,9 @@ import pytest
 
 from schemas.competitions import RESULTS_PUBLISHED
 from schemas.grants import RATINGS_GRANTED
+from schemas.labour import CATALOGUE_PUBLISHED
 from schemas.occupations import CATALOGUE_CHANGED, RELEASE_PUBLISHED
-from schemas.ratings import ASSESSMENT_SUBMITTED
+from schemas.ratings import ASSESSMENT_SUBMITTED, BODY_REGISTERED, CERTIFICATE_REVOKED
 from services.platform.consumer import ConsumerSpec
 from services.registry import ALL
 
@@ -75,6 +76,23 @@ async def grants(client: Client, code: str) -> dict[str, Any]:
             "grants": [grant]}  # fmt: skip
 
 
+async def revocation(client: Client, code: str) -> dict[str, Any]:
+    return {"number": "POISON-0001", "body_id": "poison-school", "reason": "test (invented)",
+            "revoked_at": "2026-01-01T00:00:00Z", "revoked_by": "mohrss",
+            "occupation_code": code, "level": "junior", "origin": "assessment"}  # fmt: skip
+
+
+async def body(client: Client, code: str) -> dict[str, Any]:
+    return {"body_id": "poison-body", "body_no": 9_999, "name": "Poison test body (invented)",
+            "kind": "social", "province": "440000"}  # fmt: skip
+
+
+async def demand(client: Client, code: str) -> dict[str, Any]:
+    return {"kind": "shortage", "region": "national", "period": "2026-Q1",
+            "title": "Poison test catalogue (invented)", "published_on": "2026-01-01",
+            "entries": [{"rank": 1, "occupation_code": code}]}  # fmt: skip
+
+
 async def results(client: Client, code: str) -> dict[str, Any]:
     await setup(client)
     return {"competition": "WSCT2024", "skills": [skill("07", 1, line("CN", 720.0))]}
@@ -87,6 +105,10 @@ VALID: dict[str, tuple[str, Callable[[Client, str], Awaitable[dict[str, Any]]]]]
     "ratings-grants": (RATINGS_GRANTED, grants),
     "competitions-results": (RESULTS_PUBLISHED, results),
     "competitions-occupations": (CATALOGUE_CHANGED, catalogue_changed),
+    "competitions-certificates": (CERTIFICATE_REVOKED, revocation),
+    "labour-occupations": (CATALOGUE_CHANGED, catalogue_changed),
+    "labour-publications": (CATALOGUE_PUBLISHED, demand),
+    "labour-ratings": (BODY_REGISTERED, body),
 }
 
 

@@ -274,7 +274,7 @@ async def _publish_raw(
     world: World, batch_id: str, candidates: list[dict], event_id: str, body_id: str = "ent-demo"
 ) -> None:
     from schemas.ratings import AssessmentBatchCreate
-    from services.ratings.api import _submission
+    from services.ratings.handlers.batches import assessment_submitted
 
     create = msgspec.convert(
         {
@@ -286,7 +286,7 @@ async def _publish_raw(
         AssessmentBatchCreate,
     )
     key = world.client.runtime.settings.id_hash_key.encode()
-    data: AssessmentSubmitted = _submission(create, key)
+    data: AssessmentSubmitted = assessment_submitted(create, key)
     await world.client.runtime.bus.publish(
         Event(id=event_id, source="/tests", type=ASSESSMENT_SUBMITTED, subject=batch_id, data=data)
     )

@@ -10,8 +10,8 @@ from typing import Any
 
 from schemas.envelope import Event, new_event_id
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged, OccupationState
+from schemas.ratings import LEVELS
 from services.platform.national_ids import mod11_2
-from services.ratings.domain import LEVELS
 
 from .conftest import Client
 from .harness import eventually

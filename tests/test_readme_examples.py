@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import msgspec
+
+from services.labour.demo import publications
+from services.labour.handlers import PublishCatalogue, publish_catalogue, publish_pay
 from services.occupations.startup import load_demo_releases
+from services.ratings.demo_statistics import load_statistics_demo
 
 from .conftest import Client
 from .harness import eventually
@@ -35,6 +41,22 @@ async def test_readme_read_examples_answer_200(client: Client) -> None:
     await eventually(
         lambda: client.get("/releases/new-occupations-2024"),
         until=lambda r: r.status_code == 200 and r.json()["status"] == "applied",
+    )
+    settings = msgspec.structs.replace(client.runtime.settings, load_baseline=True)
+    await load_statistics_demo(dataclasses.replace(client.runtime, settings=settings))
+    pool, bus = client.runtime.pool, client.runtime.bus
+    for command in publications():  # the labour demo's catalogues and pay, as `make run` has
+        if isinstance(command, PublishCatalogue):
+            await publish_catalogue(command, pool=pool, bus=bus)
+        else:
+            await publish_pay(command, pool=pool, bus=bus)
+    await eventually(
+        lambda: client.get("/labour/catalogues/shortage.national.2025-Q1"),
+        until=lambda r: r.status_code == 200,
+    )
+    await eventually(
+        lambda: client.get("/labour/rating-statistics", params={"year": 2025}),
+        until=lambda r: r.status_code == 200,
     )
     listed = examples()
     assert len(listed) >= 10

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from services.platform.runtime import Service
 
-from .api import CompetitionController
+from .api.competitions import CompetitionController
+from .api.history import CompetitorController, MemberController, SkillHistoryController
+from .api.policy import RatingPolicyController
 from .consumers import CERTIFICATES, OCCUPATIONS, RESULTS
 from .demo_national import load_national_demo
-from .history import CompetitorController, MemberController, SkillHistoryController
-from .policy import RatingPolicyController
 from .startup import load_demo
 
 SERVICE = Service(

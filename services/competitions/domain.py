@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import msgspec
 
 from schemas.competitions import (
+    SKILL_NUMBER,
     CompetitionRules,
     Competitor,
     ResultLine,
@@ -232,6 +234,23 @@ class Tally:
         return round(self.points / self.skills_entered, 3) if self.skills_entered else 0.0
 
 
+TALLY_FIELDS = (
+    "member",
+    "gold",
+    "silver",
+    "bronze",
+    "excellence",
+    "score_total",
+    "entries",
+    "skills_entered",
+)
+
+
+def tally_of(row: Mapping[str, Any]) -> Tally:
+    """A tally from a row of the medal-table read model (any row with its columns)."""
+    return Tally(**{name: row[name] for name in TALLY_FIELDS})
+
+
 ORDERINGS: dict[str, Callable[[Tally], tuple[float, ...]]] = {
     "gold": lambda t: (t.gold, t.silver, t.bronze, t.excellence),
     "total": lambda t: (t.total,),
@@ -419,13 +438,13 @@ def withdrawal_reason(
 
 # -- finding skills ---------------------------------------------------------------------------
 
-SKILL_NUMBER = re.compile(r"^[A-Z0-9]{1,6}$")
+_SKILL_NUMBER = re.compile(SKILL_NUMBER)
 
 
 def skill_number(text: str) -> str | None:
     """The skill number someone typing `7`, `07` or `po1` means, if the text can be one."""
     candidate = text.strip().upper()
-    if not SKILL_NUMBER.match(candidate):
+    if not _SKILL_NUMBER.match(candidate):
         return None
     return candidate.zfill(2) if candidate.isdigit() else candidate
 

@@ -1,194 +1,43 @@
-"""Import a competition's results from CSV or WorldSkills-results-API-shaped JSON.
+"""Import a competition's results from a CSV or WorldSkills-shaped JSON file: one submission.
 
-The skeleton (competition, members, skills) is written directly, as an operator tool; the
-results go through the bus like any organiser's, one event per skill, so one refused skill
-does not hold the others back.
+A file is checked as `POST /competitions/{code}/results` checks a body
+(`handlers.check_submission`: national IDs, skills, members, team sizes, medals against marks,
+revisions), plus what only a file can get wrong: a position its marks contradict, two
+competitions in one file, a skill's sector. The skeleton the results need (the competition when
+dates are given, new skills, unknown members only with `create_members`) is written in the same
+transaction as the check, so any problem rolls all of it back; every problem is reported by file
+row (CSV line, JSON result index and skill). A clean file commits its skeleton and goes on the
+bus as ONE results event, which the consumer applies whole or not at all. A file whose results
+are all applied already is reported unchanged and publishes nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
 
 from schemas.competitions import (
+    CompetitionCode,
     CompetitionCreate,
     CompetitionRules,
-    Competitor,
     MemberCreate,
-    ResultLine,
+    ResultsPublished,
     SkillCreate,
     SkillResults,
+    SkillResultsSubmitted,
 )
+from schemas.envelope import Event
 from services.platform.bus import Bus
-from services.platform.db import Pool
+from services.platform.db import Connection, Pool
 
-from . import domain, handlers, store
+from . import handlers, store
 from .domain import Scored, albert_vidal, best_of_nation, derive
-
-
-class ImportError_(ValueError):
-    """The file cannot be read as results."""
-
-
-@dataclass
-class Row:
-    event: str
-    skill: str
-    skill_name: str
-    member: str
-    member_name: str
-    competitors: list[Competitor]
-    mark: float
-    position: int | None
-    medal: str | None
-    flags: tuple[bool, bool] = (False, False)  # best of nation, Albert Vidal, as the file says
-
-
-@dataclass
-class SkillOutcome:
-    skill: str
-    lines: int
-    medals: dict[str, int]
-    status: str  # published | refused | applied | unchanged | pending
-    reason: str = ""
-    event_id: str = ""
-
-
-@dataclass
-class ImportReport:
-    competition: str
-    rows: int
-    created_competition: bool
-    skills: list[SkillOutcome] = field(default_factory=list)
-    award_mismatches: list[str] = field(default_factory=list)
-
-
-def _text(value: Any) -> str:
-    """WorldSkills names come as plain text or `{text|en: ...}`."""
-    if isinstance(value, dict):
-        value = value.get("text") or value.get("en") or next(iter(value.values()), "")
-    return str(value or "").strip()
-
-
-def _person(raw: Any) -> Competitor:
-    if isinstance(raw, str):
-        return Competitor(name=raw)
-    name = raw.get("name") or " ".join(
-        p for p in (raw.get("first_name"), raw.get("last_name")) if p
-    )
-    person_id = raw.get("id") or raw.get("person_id")
-    return Competitor(name=_text(name) or "unnamed", id=str(person_id) if person_id else None)
-
-
-def read_json(path: Path) -> list[Row]:
-    """Results shaped like the WorldSkills results API: a list, or `{results: [...]}`."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    items = data.get("results", data) if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise ImportError_("expected a list of results or {results: [...]}")
-    rows = []
-    for n, item in enumerate(items):
-        try:
-            medal = item.get("medal") or {}
-            rows.append(
-                Row(
-                    event=_text((item.get("event") or {}).get("code")),
-                    skill=_text(item["skill"]["number"]),
-                    skill_name=_text(item["skill"].get("name")),
-                    member=_text(item["member"]["code"]).upper(),
-                    member_name=_text(item["member"].get("name")),
-                    competitors=[_person(c) for c in item.get("competitors") or []],
-                    mark=float(item["mark"]),
-                    position=int(item["position"]) if item.get("position") else None,
-                    medal=_text(medal.get("code") if isinstance(medal, dict) else medal) or None,
-                    flags=(bool(item.get("best_of_nation")), bool(item.get("albert_vidal_award"))),
-                )
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ImportError_(f"result {n}: {type(exc).__name__}: {exc}") from exc
-    return rows
-
-
-def read_csv(path: Path) -> list[Row]:
-    """Columns: event_code, skill_number, skill_name, member_code, competitor_ids,
-    competitor_names (`;`-separated), mark, position, medal."""
-    rows = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        for n, rec in enumerate(csv.DictReader(handle), start=2):
-            try:
-                names = [x.strip() for x in rec["competitor_names"].split(";") if x.strip()]
-                ids = [x.strip() for x in (rec.get("competitor_ids") or "").split(";")]
-                people = [
-                    Competitor(name=name, id=ids[i] if i < len(ids) and ids[i] else None)
-                    for i, name in enumerate(names)
-                ]
-                rows.append(
-                    Row(
-                        event=rec.get("event_code", "").strip(),
-                        skill=rec["skill_number"].strip(),
-                        skill_name=rec.get("skill_name", "").strip(),
-                        member=rec["member_code"].strip().upper(),
-                        member_name=rec.get("member_name", "").strip(),
-                        competitors=people,
-                        mark=float(rec["mark"]),
-                        position=int(rec["position"]) if rec.get("position") else None,
-                        medal=(rec.get("medal") or "").strip().upper() or None,
-                    )
-                )
-            except (KeyError, ValueError, AttributeError) as exc:
-                raise ImportError_(f"line {n}: {type(exc).__name__}: {exc}") from exc
-    return rows
-
-
-def read_rows(path: Path, kind: str | None = None) -> list[Row]:
-    kind = kind or path.suffix.lstrip(".").lower()
-    if kind == "json":
-        return read_json(path)
-    if kind == "csv":
-        return read_csv(path)
-    raise ImportError_(f"unknown format {kind!r}: csv or json")
-
-
-def skill_results(rows: Iterable[Row], revision: int) -> list[SkillResults]:
-    by_skill: dict[str, list[ResultLine]] = {}
-    for row in rows:
-        by_skill.setdefault(row.skill, []).append(
-            ResultLine(
-                member=row.member,
-                competitors=row.competitors,
-                mark=row.mark,
-                position=row.position,
-                medal=row.medal,  # type: ignore[arg-type]
-            )
-        )
-    return [
-        msgspec.convert(
-            {"skill": s, "revision": revision, "results": msgspec.to_builtins(lines)},
-            SkillResults,
-        )
-        for s, lines in sorted(by_skill.items())
-    ]
-
-
-def award_mismatches(rows: list[Row]) -> list[str]:
-    """Where the file's own award flags differ from the awards its marks imply."""
-    scored = [Scored(r.member, r.mark) for r in rows]
-    nation, vidal = set(best_of_nation(scored)), set(albert_vidal(scored))
-    out = []
-    for i, r in enumerate(rows):
-        given_nation, given_vidal = r.flags
-        if given_nation and i not in nation:
-            out.append(f"{r.skill}/{r.member}: flagged best of nation, not the member's best")
-        if given_vidal and i not in vidal:
-            out.append(f"{r.skill}/{r.member}: flagged Albert Vidal, not the top mark")
-    return out
+from .result_files import SECTORS, ResultsFile, Row, RowProblem
 
 
 @dataclass(frozen=True)
@@ -199,98 +48,340 @@ class ImportOptions:
     organiser: str = "import"
     starts_on: date | None = None
     ends_on: date | None = None
-    sector: str = "manufacturing_engineering_technology"
+    sector: str | None = None  # for new skills the file gives no sector
     revision: int = 1
     rules: CompetitionRules = field(default_factory=CompetitionRules)
+    create_members: bool = False
     actor: str = "cli:import"
 
 
-async def import_rows(
+@dataclass
+class SkillOutcome:
+    skill: str
+    sector: str
+    lines: int
+    medals: dict[str, int] = field(default_factory=dict)
+    status: str = "refused"  # refused | pending | applied | unchanged
+
+
+@dataclass
+class ImportReport:
+    competition: str
+    rows: int
+    status: str = "refused"  # refused | unchanged | pending | applied
+    created_competition: bool = False
+    created_members: list[str] = field(default_factory=list)
+    skills: list[SkillOutcome] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    award_mismatches: list[str] = field(default_factory=list)
+    event_id: str = ""
+    reason: str = ""  # why the consumer refused a published file
+
+
+class _Refused(Exception):
+    """Rolls the skeleton back."""
+
+
+@dataclass
+class _Submission:
+    """The file as one submission, and where each of its lines came from."""
+
+    by_skill: dict[str, list[Row]]
+    skills: list[SkillResultsSubmitted]
+
+
+def _skill_where(number: str, rows: list[Row]) -> str:
+    first = rows[0].where.split(" (")[0]
+    more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+    return f"skill {number} ({first}{more})"
+
+
+def _competition(rows: list[Row], given: str | None) -> tuple[str | None, list[RowProblem]]:
+    """The one competition the file is for (`given` wins, and the rows must agree with it)."""
+    named = [r for r in rows if r.competition]
+    code = given or (named[0].competition if named else None)
+    if code is None:
+        return None, [RowProblem("file", "no competition code in the file; pass --competition")]
+    problems = [
+        RowProblem(r.where, f"competition {r.competition}, not {code} (one file, one competition)")
+        for r in named
+        if r.competition != code
+    ]
+    try:
+        msgspec.convert(code, CompetitionCode)
+    except msgspec.ValidationError as exc:
+        return None, [*problems, RowProblem("file", f"competition code {code!r}: {exc}")]
+    return code, problems
+
+
+def _submission(rows: list[Row], revision: int) -> tuple[_Submission, list[RowProblem]]:
+    by_skill: dict[str, list[Row]] = {}
+    for row in rows:
+        by_skill.setdefault(row.skill, []).append(row)
+    by_skill = dict(sorted(by_skill.items()))
+    try:
+        skills = msgspec.convert(
+            [
+                {"skill": s, "revision": revision, "results": [r.line for r in rs]}
+                for s, rs in by_skill.items()
+            ],
+            list[SkillResultsSubmitted],
+        )
+    except msgspec.ValidationError as exc:  # too many skills or lines for one submission
+        return _Submission(by_skill, []), [RowProblem("file", str(exc))]
+    return _Submission(by_skill, skills), []
+
+
+FIELD = re.compile(r"^skills\[(\d+)\](?:\.results\[(\d+)\])?\.?(.*)$")
+
+
+def _at_row(field_path: str, message: str, sub: _Submission, create_members: bool) -> RowProblem:
+    """A problem the checks name by field path (`skills[2].results[5].medal`), by file row."""
+    found = FIELD.match(field_path)
+    if not found:
+        return RowProblem("file", f"{field_path}: {message}")
+    number = sub.skills[int(found[1])].skill
+    rows = sub.by_skill[number]
+    rest = found[3].split(".")[-1] if found[3] else ""
+    if rest == "member" and message.startswith("unknown member") and not create_members:
+        message += " (--create-members adds it)"
+    if found[2] is None:
+        return RowProblem(_skill_where(number, rows), message)
+    return RowProblem(rows[int(found[2])].where, f"{rest}: {message}" if rest else message)
+
+
+def position_problems(skills: list[SkillResults], rules: CompetitionRules) -> list[tuple[str, str]]:
+    """A given position must be the place the marks give (results without marks keep theirs)."""
+    out = []
+    for i, results in enumerate(skills):
+        if any(line.mark is None for line in results.results):
+            continue
+        derived = derive(results.results, rules)
+        for j, (line, (place, _)) in enumerate(zip(results.results, derived, strict=True)):
+            if line.position is not None and line.position != place:
+                out.append(
+                    (
+                        f"skills[{i}].results[{j}].position",
+                        f"position {line.position} contradicts the marks: mark {line.mark:g} "
+                        f"places {place}",
+                    )
+                )
+    return out
+
+
+def award_mismatches(rows: list[Row]) -> list[str]:
+    """Where the file's own award flags differ from the awards its marks imply."""
+    marked = [r for r in rows if r.line.mark is not None]
+    scored = [Scored(r.line.member, r.line.mark or 0.0) for r in marked]
+    nation, vidal = set(best_of_nation(scored)), set(albert_vidal(scored))
+    out = []
+    for i, r in enumerate(marked):
+        given_nation, given_vidal = r.flags
+        if given_nation and i not in nation:
+            out.append(f"{r.where}: {r.line.member} flagged best of nation, not its best mark")
+        if given_vidal and i not in vidal:
+            out.append(f"{r.where}: {r.line.member} flagged Albert Vidal, not the top mark")
+    return out
+
+
+async def import_file(
     pool: Pool,
     bus: Bus,
-    rows: list[Row],
+    file: ResultsFile,
     options: ImportOptions,
+    *,
+    id_hash_key: bytes,
+    today: date | None = None,
     step: Callable[[str], None] = lambda _: None,
 ) -> ImportReport:
-    """Write the skeleton, check each skill, publish the good ones; report everything."""
-    code = options.competition or next((r.event for r in rows if r.event), "")
-    if not code:
-        raise ImportError_("no competition code in the file; pass --competition")
-    report = ImportReport(competition=code, rows=len(rows), created_competition=False)
-    if options.starts_on and options.ends_on:
-        created = CompetitionCreate(
-            code=code,
-            name=options.name or code,
-            kind=options.kind,  # type: ignore[arg-type]
-            organiser=options.organiser,
-            starts_on=options.starts_on,
-            ends_on=options.ends_on,
-            rules=options.rules,
-        )
-        report.created_competition = await store.insert_competition(pool, created, options.actor)
-    competition = await store.get_competition(pool, code)
-    if competition is None:
-        raise ImportError_(f"competition {code} does not exist; pass --starts-on/--ends-on")
-    members = {r.member: r.member_name or r.member for r in rows}
-    await store.upsert_members(
-        pool,
-        [
-            msgspec.convert({"code": c, "name_en": n}, MemberCreate)
-            for c, n in sorted(members.items())
-        ],
-        rename=False,
-    )
-    team: dict[str, int] = {}
-    for r in rows:
-        team[r.skill] = max(team.get(r.skill, 1), len(r.competitors))
-    names = {r.skill: r.skill_name or f"Skill {r.skill}" for r in rows}
-    await store.insert_skills(
-        pool,
-        code,
-        [
-            msgspec.convert(
-                {"number": s, "name_en": names[s], "sector": options.sector, "team_size": n},
-                SkillCreate,
-            )
-            for s, n in sorted(team.items())
-        ],
-    )
-    report.award_mismatches = award_mismatches(rows)
-    rules = handlers.rules_of(competition)
-    for results in skill_results(rows, options.revision):
-        step(results.skill)
-        medals: dict[str, int] = {}
-        for _, medal in derive(results.results, rules):
-            medals[medal] = medals.get(medal, 0) + 1
-        outcome = SkillOutcome(results.skill, len(results.results), medals, "published")
-        async with pool.acquire() as conn:
-            found = await handlers.plan(conn, competition, [results], lock=False)
-        refusal = found.refusal()
-        if refusal:
-            outcome.status, outcome.reason = "refused", refusal
-        else:
-            event = handlers.results_event(
-                code,
-                [results],
-                actor=options.actor,
-                event_id=domain.content_event_id(code, [results]),
-                source="/competitions/import",
-            )
-            await bus.publish(event)
-            outcome.event_id = event.id
-        report.skills.append(outcome)
+    """Check the whole file with its skeleton in one transaction; publish it if it is clean."""
+    code, problems = _competition(file.rows, options.competition)
+    report = ImportReport(competition=code or "?", rows=len(file.rows))
+    report.problems = [*file.problems, *problems]
+    if not file.rows and not file.problems:
+        report.problems.append(RowProblem("file", "no results in the file"))
+    sub, problems = _submission(file.rows, options.revision)
+    report.problems += problems
+    report.award_mismatches = award_mismatches(file.rows)
+    if code is None or not file.rows:
+        return report
+    checked: handlers.CheckedResults | None = None
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            checked = await _check(conn, report, sub, options, id_hash_key, today)
+            step("checked")
+            if report.problems or checked is None:
+                raise _Refused
+            if checked.plan.apply:
+                report.event_id = await handlers.submission_event_id(
+                    conn, code, checked.skills, None
+                )
+                event = _event(code, checked.skills, options, report.event_id)
+                size, limit = len(msgspec.json.encode(event)), bus.nc.max_payload
+                if size > limit:
+                    report.problems.append(
+                        RowProblem("file", f"{size} bytes as one event; the bus takes {limit}")
+                    )
+                    raise _Refused
+    except _Refused:
+        report.status, report.created_competition, report.created_members = "refused", False, []
+        for outcome in report.skills:
+            outcome.status = "refused"
+        return report
+    assert checked is not None
+    if not checked.plan.apply:
+        report.status = "unchanged"
+        return report
+    await bus.publish(_event(code, checked.skills, options, report.event_id))
+    step("published")
+    report.status = "pending"
     return report
 
 
-async def settle(pool: Pool, report: ImportReport) -> None:
-    """Fill in what the consumer did with each published skill (if it has by now)."""
-    for outcome in report.skills:
-        if not outcome.event_id:
-            continue
-        row = await store.submission(pool, outcome.event_id)
+def _event(
+    code: str, skills: list[SkillResults], options: ImportOptions, event_id: str
+) -> Event[ResultsPublished]:
+    return handlers.results_event(
+        code, skills, actor=options.actor, event_id=event_id, source="/competitions/import"
+    )
+
+
+async def _check(
+    conn: Connection,
+    report: ImportReport,
+    sub: _Submission,
+    options: ImportOptions,
+    id_hash_key: bytes,
+    today: date | None,
+) -> handlers.CheckedResults | None:
+    """Write the skeleton and check the submission against it; problems go into the report."""
+    code = report.competition
+    competition = await store.get_competition(conn, code)
+    if competition is None:
+        if not (options.starts_on and options.ends_on):
+            report.problems.append(
+                RowProblem("file", f"no competition {code}; --starts-on and --ends-on create it")
+            )
+            return None
+        try:
+            created = msgspec.convert(
+                {
+                    "code": code,
+                    "name": options.name or code,
+                    "kind": options.kind,
+                    "organiser": options.organiser,
+                    "starts_on": options.starts_on,
+                    "ends_on": options.ends_on,
+                    "rules": msgspec.to_builtins(options.rules),
+                },
+                CompetitionCreate,
+                strict=False,
+            )
+        except msgspec.ValidationError as exc:
+            report.problems.append(RowProblem("options", f"the competition cannot be made: {exc}"))
+            return None
+        if created.ends_on < created.starts_on:
+            report.problems.append(RowProblem("options", "--ends-on is before --starts-on"))
+            return None
+        report.created_competition = await store.insert_competition(conn, created, options.actor)
+        competition = await store.get_competition(conn, code)
+    rows = [r for rs in sub.by_skill.values() for r in rs]
+    if options.create_members:
+        codes = sorted({r.line.member for r in rows})
+        known = await store.known_members(conn, codes)
+        names = {r.line.member: r.member_name for r in reversed(rows)}
+        new = [
+            MemberCreate(
+                code=c,
+                name_en=(names[c] or c)[:200],
+                kind="province" if "-" in c else "member",
+            )
+            for c in codes
+            if c not in known
+        ]
+        await store.upsert_members(conn, new, rename=False)
+        report.created_members = [m.code for m in new]
+    await _skills(conn, report, sub, options)
+    if not sub.skills:
+        return None
+    checked = await handlers.check_submission(
+        conn,
+        competition,
+        sub.skills,
+        id_hash_key=id_hash_key,
+        today=today or datetime.now(UTC).date(),
+    )
+    rules = handlers.rules_of(competition)
+    found = checked.plan.problems + checked.plan.conflicts
+    found += position_problems(checked.skills, rules)
+    report.problems += [_at_row(f, m, sub, options.create_members) for f, m in found]
+    unchanged = set(checked.plan.unchanged)
+    for outcome, results in zip(report.skills, checked.skills, strict=True):
+        for _, medal in derive(results.results, rules):
+            outcome.medals[medal] = outcome.medals.get(medal, 0) + 1
+        outcome.status = "unchanged" if results.skill in unchanged else "pending"
+    return checked
+
+
+async def _skills(
+    conn: Connection, report: ImportReport, sub: _Submission, options: ImportOptions
+) -> None:
+    """Add the skills the competition lacks; a known skill keeps its sector (the file's must
+    agree)."""
+    known = await store.skill_facts(conn, report.competition, list(sub.by_skill))
+    new: list[dict[str, Any]] = []
+    for number, rows in sub.by_skill.items():
+        where = _skill_where(number, rows)
+        given = sorted({r.sector for r in rows if r.sector})
+        if len(given) > 1:
+            report.problems.append(RowProblem(where, f"rows give sectors {', '.join(given)}"))
+        row = known.get(number)
+        sector = row["sector"] if row else (given[0] if given else options.sector)
+        if row and given and given[0] != row["sector"]:
+            report.problems.append(
+                RowProblem(where, f"sector {given[0]}, but the skill is in {row['sector']}")
+            )
+        if sector is None:
+            report.problems.append(
+                RowProblem(
+                    where,
+                    "a new skill needs its sector: skill.sector (JSON), a sector column (CSV) "
+                    "or --sector",
+                )
+            )
         if row is None:
-            outcome.status = "pending"
-        elif row["status"] == "refused":
-            outcome.status, outcome.reason = "refused", row["reason"]
-        else:
-            outcome.status = "applied" if row["applied"] else "unchanged"
+            name = next((r.skill_name for r in rows if r.skill_name), f"Skill {number}")
+            new.append(
+                {
+                    "number": number,
+                    "name_en": name[:200],
+                    # Without a sector the file is refused (rolled back); the skill is added
+                    # anyway so that its results are checked too.
+                    "sector": sector or SECTORS[0],
+                    "team_size": min(20, max(len(r.line.competitors) for r in rows)),
+                }
+            )
+        report.skills.append(SkillOutcome(number, sector or "?", len(rows)))
+    if new:
+        await store.insert_skills(conn, report.competition, msgspec.convert(new, list[SkillCreate]))
+
+
+async def settle(pool: Pool, report: ImportReport) -> None:
+    """Fill in what the consumer did with a published file (if it has by now)."""
+    if report.status != "pending":
+        return
+    row = await store.submission(pool, report.event_id)
+    if row is None:
+        return
+    if row["status"] == "refused":
+        report.status, report.reason = "refused", row["reason"] or ""
+        for outcome in report.skills:
+            outcome.status = "refused"
+        return
+    applied, unchanged = set(row["applied"]), set(row["unchanged"])
+    report.status = "applied" if applied else "unchanged"
+    for outcome in report.skills:
+        if outcome.skill in applied:
+            outcome.status = "applied"
+        elif outcome.skill in unchanged:
+            outcome.status = "unchanged"

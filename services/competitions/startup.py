@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from schemas.competitions import CompetitionCreate, SkillCreate, SkillResults
+from services.platform.db import Pool
 from services.platform.logs import get_logger
 from services.platform.runtime import Runtime
 
-from . import demo, domain, handlers, store
+from . import demo, domain, handlers
 
 log = get_logger(__name__)
+
+DEMO = "system:demo"
 
 
 async def load_demo(runtime: Runtime) -> None:
@@ -17,14 +22,26 @@ async def load_demo(runtime: Runtime) -> None:
     if not runtime.settings.load_baseline:
         return
     pool = runtime.pool
-    await store.upsert_members(pool, demo.members(), rename=False)
+    await handlers.register_members(
+        handlers.RegisterMembers(members=demo.members(), rename=False), pool=pool
+    )
     await load(runtime, demo.competition(), demo.skills(), demo.results())
     honours = dict((code, (skills, results)) for code, skills, results in demo.honours())
     for edition in demo.earlier_editions():
         skills, results = honours.get(edition.code, ([], []))
         await load(runtime, edition, skills, results)
-    await store.insert_competition(pool, demo.next_edition(), "system:demo")
-    await store.put_published_tally(pool, "CN", demo.CHINA_SINCE_2010, "system:demo")
+    await _create(pool, demo.next_edition())
+    await handlers.publish_member_tally(
+        handlers.PublishMemberTally(member="CN", tally=demo.CHINA_SINCE_2010, actor=DEMO),
+        pool=pool,
+    )
+
+
+async def _create(pool: Pool, competition: CompetitionCreate) -> None:
+    with contextlib.suppress(handlers.AlreadyExists):  # loaded by an earlier start
+        await handlers.create_competition(
+            handlers.CreateCompetition(competition=competition, actor=DEMO), pool=pool
+        )
 
 
 async def load(
@@ -40,16 +57,19 @@ async def load(
     ):
         log.info("demo competition already loaded", competition=code)
         return
-    await store.insert_competition(pool, competition, "system:demo")
+    await _create(pool, competition)
     if skills:
-        await store.insert_skills(pool, code, skills)
+        with contextlib.suppress(handlers.AlreadyExists):  # all or none: one transaction
+            await handlers.add_skills(
+                handlers.AddSkills(competition=code, skills=skills), pool=pool
+            )
     if not results:
         return
     published = await runtime.bus.publish(
         handlers.results_event(
             code,
             results,
-            actor="system:demo",
+            actor=DEMO,
             event_id=domain.content_event_id(code, results),
             source="/competitions/demo",
         )

@@ -286,16 +286,21 @@ async def refresh_tally(conn: Conn, competition: str) -> None:
     )
 
 
+# Each member's medals and scores in a competition, summed over its sectors or in one ($2).
+MEDAL_TABLE = """
+    SELECT member, sum(gold)::int AS gold, sum(silver)::int AS silver,
+           sum(bronze)::int AS bronze, sum(excellence)::int AS excellence,
+           sum(score_total) AS score_total, sum(entries)::int AS entries,
+           sum(skills_entered)::int AS skills_entered, sum(competitors)::int AS competitors
+    FROM competitions.tally
+    WHERE competition = $1 AND ($2::text IS NULL OR sector = $2)
+    GROUP BY member
+"""
+
+
 async def competition_tallies(conn: Conn, competition: str) -> list[asyncpg.Record]:
     """Each member's tally over all sectors (what the standings are ranked on)."""
-    return await conn.fetch(
-        """SELECT member, sum(gold)::int AS gold, sum(silver)::int AS silver,
-               sum(bronze)::int AS bronze, sum(excellence)::int AS excellence,
-               sum(score_total) AS score_total, sum(entries)::int AS entries,
-               sum(skills_entered)::int AS skills_entered, sum(competitors)::int AS competitors
-        FROM competitions.tally WHERE competition = $1 GROUP BY member""",
-        competition,
-    )
+    return await conn.fetch(MEDAL_TABLE, competition, None)
 
 
 async def replace_standings(conn: Conn, competition: str, rows: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ import msgspec
 
 from services.platform.safe_input import decodable
 
-from .store import COMPETITION_COLUMNS, SKILL_COLUMNS, Conn
+from .store import COMPETITION_COLUMNS, MEDAL_TABLE, SKILL_COLUMNS, Conn
 
 # The awards flags of a result: its member's best mark (best of nation) and the best mark of
 # the whole competition (Albert Vidal), over current results of official skills.
@@ -144,17 +144,6 @@ async def awards(conn: Conn, competition: str) -> list[asyncpg.Record]:
         ORDER BY mark DESC, member, skill""",
         competition,
     )
-
-
-MEDAL_TABLE = """
-    SELECT member, sum(gold)::int AS gold, sum(silver)::int AS silver,
-           sum(bronze)::int AS bronze, sum(excellence)::int AS excellence,
-           sum(score_total) AS score_total, sum(entries)::int AS entries,
-           sum(skills_entered)::int AS skills_entered, sum(competitors)::int AS competitors
-    FROM competitions.tally
-    WHERE competition = $1 AND ($2::text IS NULL OR sector = $2)
-    GROUP BY member
-"""
 
 
 async def tallies(conn: Conn, competition: str, sector: str | None) -> list[asyncpg.Record]:

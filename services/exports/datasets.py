@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from litestar import Litestar
 
-from services.web.public_api import PublicApi
+from services.platform.public_api import PublicApi
 
 Rows = AsyncIterator[dict[str, Any]]
 ORDERINGS = ("gold", "total", "points", "score_total", "score_avg", "points_per_skill")
@@ -161,10 +161,10 @@ async def rating_statistics(public: PublicApi) -> Rows:
                 await public.raw("/labour/rating-statistics", {"year": year, "rows": rows_by})
             ).json()
             for row in table.get("rows", []):
-                for level, (value, shown) in zip(table["levels"], row["cells"], strict=True):
+                for level, cell in zip(table["levels"], row["cells"], strict=True):
                     yield {"year": year, "rows_by": rows_by, "key": row["key"],
                            "name_zh": row["name_zh"], "name_en": row["name_en"],
-                           "level": level, "value": value, "shown": shown}  # fmt: skip
+                           "level": level, **cell}  # fmt: skip
 
 
 DATASETS: list[Dataset] = [

@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from schemas.exports import FORMAT_VERSION, ExportDataset, ExportFile, ExportMetadata
-from services.web.public_api import PublicApi
+from services.platform.public_api import PublicApi
 
 from .datasets import Dataset
 

@@ -18,8 +18,8 @@ from litestar import Litestar
 from schemas.exports import ExportMetadata, ExportRun
 from services.platform.db import Connection, Pool
 from services.platform.logs import get_logger
+from services.platform.public_api import PublicApi
 from services.platform.settings import Settings
-from services.web.public_api import PublicApi
 
 from . import store
 from .datasets import available

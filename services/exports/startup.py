@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from services.platform.app import app_of
 from services.platform.runtime import Runtime
 
 from . import handlers, store
@@ -20,7 +21,7 @@ async def schedule_exports(runtime: Runtime) -> None:
         return
     if await store.last_started(runtime.pool) is None:
         await settled(runtime, FIRST_EXPORT_WAIT)
-    await handlers.scheduled(runtime.pool, runtime.app(), runtime.settings, runtime.stop)
+    await handlers.scheduled(runtime.pool, app_of(runtime), runtime.settings, runtime.stop)
 
 
 async def settled(runtime: Runtime, timeout: float) -> bool:

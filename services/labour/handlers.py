@@ -27,6 +27,7 @@ from schemas.ratings import BodyAuthorised, BodyRegistered, CertificateIssued, C
 from services.platform.bus import Bus
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
+from services.platform.outbox import Outbox
 
 from . import store
 from .domain.publications import (
@@ -210,15 +211,17 @@ async def _submit(
 # -- applying (the consumer, one savepoint per event) -----------------------------------------
 
 
-async def apply_catalogue(conn: Connection, event: Event[CataloguePublished]) -> None:
+async def apply_catalogue(
+    conn: Connection, event: Event[CataloguePublished], outbox: Outbox
+) -> None:
     await _apply(CATALOGUE, conn, event)
 
 
-async def apply_pay(conn: Connection, event: Event[PayPublished]) -> None:
+async def apply_pay(conn: Connection, event: Event[PayPublished], outbox: Outbox) -> None:
     await _apply(PAY, conn, event)
 
 
-async def apply_package(conn: Connection, event: Event[PackagePublished]) -> None:
+async def apply_package(conn: Connection, event: Event[PackagePublished], outbox: Outbox) -> None:
     await _apply(PACKAGE, conn, event)
 
 
@@ -245,7 +248,9 @@ async def _apply(kind: Kind[P], conn: Connection, event: Event[P]) -> None:
 # -- our copies -------------------------------------------------------------------------------
 
 
-async def apply_classification(conn: Connection, event: Event[CatalogueChanged]) -> None:
+async def apply_classification(
+    conn: Connection, event: Event[CatalogueChanged], outbox: Outbox
+) -> None:
     changed = event.data
     rows = [
         {
@@ -261,17 +266,21 @@ async def apply_classification(conn: Connection, event: Event[CatalogueChanged])
     await store.upsert_occupations(conn, changed.release_id, changed.revision, rows)
 
 
-async def apply_body(conn: Connection, event: Event[BodyRegistered]) -> None:
+async def apply_body(conn: Connection, event: Event[BodyRegistered], outbox: Outbox) -> None:
     body = event.data
     await store.upsert_body(conn, body.body_id, body.body_no, body.name, body.kind, body.province)
     await store.bump_statistics(conn)  # its certificates may move to its province
 
 
-async def apply_authorisation(conn: Connection, event: Event[BodyAuthorised]) -> None:
+async def apply_authorisation(
+    conn: Connection, event: Event[BodyAuthorised], outbox: Outbox
+) -> None:
     await store.insert_authorisation(conn, event.data)
 
 
-async def apply_certificates(conn: Connection, event: Event[CertificateIssued]) -> None:
+async def apply_certificates(
+    conn: Connection, event: Event[CertificateIssued], outbox: Outbox
+) -> None:
     """Count the certificates by year (of the number), level, occupation, body and origin."""
     issued = event.data
     counts = Counter((int(c.number[:4]), c.level, c.occupation_code) for c in issued.certificates)
@@ -292,7 +301,9 @@ async def apply_certificates(conn: Connection, event: Event[CertificateIssued]) 
     )
 
 
-async def apply_revocation(conn: Connection, event: Event[CertificateRevoked]) -> None:
+async def apply_revocation(
+    conn: Connection, event: Event[CertificateRevoked], outbox: Outbox
+) -> None:
     revoked = event.data
     if revoked.occupation_code is None or revoked.level is None or revoked.origin is None:
         raise Rejected(

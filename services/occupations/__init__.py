@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from services.platform.runtime import Service
 
-from .api import OccupationController
+from .api.occupations import OccupationController
+from .api.releases import ReleaseController
+from .api.work_types import WorkTypeController
 from .consumers import CATALOGUE
-from .release_api import ReleaseController
 from .startup import load_baseline, load_demo_releases
-from .work_type_api import WorkTypeController
 
 SERVICE = Service(
     name="occupations",

@@ -15,7 +15,7 @@ from schemas.envelope import Event
 from schemas.occupations import RELEASE_PUBLISHED, OccupationItem, ReleasePublished
 from schemas.release_parts import ImportNote, ImportReport
 
-from .domain import (
+from .domain.occupations import (
     OFFICIAL_OCCUPATIONS_2022,
     ancestors_of,
     content_hash,

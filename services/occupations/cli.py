@@ -18,15 +18,15 @@ import typer
 from rich.console import Console
 
 from schemas.occupations import ReleaseChange, ReleasePublished, ReleaseStatus, WorkTypeChange
-from services.platform.bus import Bus
-from services.platform.db import create_pool
 from services.platform.import_report import ImportProgress, ImportReport
+from services.platform.runtime import Runtime
 from services.platform.settings import Settings
 
 from .handlers import (
     ReleaseConflict,
     ReleaseInvalid,
     ReleaseTooLarge,
+    SubmitRelease,
     release_status,
     submit_release,
 )
@@ -151,17 +151,15 @@ async def publish_and_wait(
 ) -> tuple[str, ReleaseStatus | None, list[tuple[str, str]]]:
     """(outcome, final status, refusals); outcome is applied, refused, pending, already
     applied, invalid or conflict."""
-    assert settings.database_url and settings.nats_url
-    pool = await create_pool(settings.database_url)
-    bus = await Bus.connect(settings.nats_url, root=settings.subject_root)
+    runtime = await Runtime.open(settings, [])
+    pool, bus = runtime.pool, runtime.bus
     steps = f"checking, publishing and applying {release.size} entries"
     try:
         await bus.ensure_stream("occupations")
         with ImportProgress(steps, total=2, console=console) as progress:
             try:
-                submitted = await submit_release(
-                    pool, bus, release, actor=actor, source="/occupations/cli"
-                )
+                command = SubmitRelease(release=release, actor=actor, source="/occupations/cli")
+                submitted = await submit_release(command, pool=pool, bus=bus)
             except ReleaseInvalid as exc:
                 return "invalid", None, exc.issues
             except (ReleaseConflict, ReleaseTooLarge) as exc:
@@ -180,8 +178,7 @@ async def publish_and_wait(
         refusals = [("$", status.reason or "")] if status and status.status == "refused" else []
         return outcome, status, refusals
     finally:
-        await bus.close()
-        await pool.close()
+        await runtime.close()
 
 
 def print_report(

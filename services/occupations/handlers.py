@@ -19,13 +19,13 @@ from schemas.occupations import (
     ReleaseSummary,
     WorkTypeChange,
 )
-from services.platform import outbox
 from services.platform.bus import Bus
 from services.platform.consumer import Rejected
 from services.platform.db import Connection, Pool
+from services.platform.outbox import Outbox
 
-from . import store, views
-from .domain import (
+from . import store
+from .domain.occupations import (
     Issue,
     State,
     ancestors_of,
@@ -40,7 +40,8 @@ from .domain import (
     item_state,
     size_issue,
 )
-from .work_types import WORK_TYPE_FIELDS, WorkTypePlan, check_work_types, occupation_of
+from .domain.work_types import WORK_TYPE_FIELDS, WorkTypePlan, check_work_types, occupation_of
+from .views import occupations as views
 
 
 @dataclass
@@ -139,7 +140,7 @@ async def supersession_issues(conn: Connection | Pool, release: ReleasePublished
     return []
 
 
-async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> None:
+async def apply_release(conn: Connection, event: Event[ReleasePublished], outbox: Outbox) -> None:
     """All entries or none: the consumer runs this inside one savepoint of its batch."""
     release = event.data
     digest = content_hash(release)
@@ -190,7 +191,6 @@ async def apply_release(conn: Connection, event: Event[ReleasePublished]) -> Non
     )
     await outbox.enqueue(
         conn,
-        "occupations",
         Event(
             id=f"catalogue:{release.release_id}",
             source="/occupations",
@@ -227,17 +227,23 @@ class ReleaseTooLarge(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Submitted:
+class SubmitRelease(msgspec.Struct, frozen=True, kw_only=True):
+    """The ministry publishes a release (over HTTP or from a file with the CLI)."""
+
+    release: ReleasePublished
+    actor: str
+    source: str  # where it came from: `/occupations/releases`, `/occupations/cli`
+
+
+class Submitted(msgspec.Struct, frozen=True):
     release_id: str
     event_id: str | None
     already_applied: bool = False
 
 
-async def submit_release(
-    pool: Pool, bus: Bus, release: ReleasePublished, *, actor: str, source: str
-) -> Submitted:
+async def submit_release(command: SubmitRelease, *, pool: Pool, bus: Bus) -> Submitted:
     """Check a release synchronously, then publish it for the consumer to apply."""
+    release, actor, source = command.release, command.actor, command.source
     too_large = size_issue(release)
     if too_large:
         raise ReleaseTooLarge(too_large[1])

@@ -10,7 +10,7 @@ import msgspec
 from schemas.occupations import ReleasePublished
 from services.platform.db import Connection, Pool
 
-from .domain import State, change_rows
+from .domain.occupations import State, change_rows
 from .pinyin import many_keys, pinyin_keys, work_type_key
 
 Conn = Connection | Pool

@@ -204,3 +204,11 @@ def create_app(
     cache = ReadCache(cast(Any, app.asgi_handler), lambda: runtime.pool, http_worker)
     app.asgi_handler = cast(Any, cache)
     return app
+
+
+def app_of(runtime: Runtime) -> Litestar:
+    """This process's app: the one serving HTTP, else one made now for in-process reads
+    (exports read the public API through it), so a process never holds two."""
+    if runtime.http_app is None:
+        runtime.http_app = create_app(runtime, close_runtime=False)
+    return runtime.http_app

@@ -34,14 +34,16 @@ from .dead_letters import record_dead_letter
 from .deliveries import Delivery, decode, delivered, sequence_key, subject_of
 from .logs import get_logger
 from .metrics import BATCH_SECONDS, CONSUMER_HEALTHY, EVENTS_HANDLED
-from .outbox import Queued, publish_after_commit, publish_committed
+from .outbox import Outbox, publish_committed
 from .safe_input import printable
 
 log = get_logger(__name__)
 
 REBIND_AFTER = 5  # consecutive failed fetches before the subscription is bound again
 
-Handler = Callable[[Connection, Event[Any]], Awaitable[None]]
+# A handler applies one event in the consumer's transaction; what it derives goes through the
+# outbox it is given.
+Handler = Callable[[Connection, Event[Any], Outbox], Awaitable[None]]
 
 
 class Rejected(Exception):
@@ -231,18 +233,18 @@ class Consumer:
     async def _apply_together(self, msgs: list[Msg]) -> None:
         started = time.perf_counter()
         deliveries = [decode(msg, self.spec.decoders) for msg in msgs]
-        with publish_after_commit() as derived:
-            async with self.pool.acquire() as conn, conn.transaction():
-                for delivery in deliveries:
-                    await self.apply(conn, delivery, derived)
+        derived = Outbox(self.spec.schema, publish_after_commit=True)
+        async with self.pool.acquire() as conn, conn.transaction():
+            for delivery in deliveries:
+                await self.apply(conn, delivery, derived)
         BATCH_SECONDS.labels(self.spec.name).observe(time.perf_counter() - started)
         for delivery in deliveries:
             if delivery.ack:
                 await _quietly(delivery.msg.ack())
             else:
                 await _quietly(delivery.msg.nak(delay=_redelivery_delay(delivery.msg)))
-        if derived:
-            await publish_committed(self.pool, self.bus, self.spec.schema, derived)
+        if derived.queued:
+            await publish_committed(self.pool, self.bus, self.spec.schema, derived.queued)
 
     async def _last_resort(self, msg: Msg) -> None:
         """A message whose own transaction failed: redeliver it a few times (the failure may
@@ -258,7 +260,7 @@ class Consumer:
         reason = f"failed on {deliveries} deliveries in a transaction of its own"
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                await self.dead_letter(conn, delivery, reason)
+                await self.dead_letter(conn, delivery, reason, Outbox(self.spec.schema))
         except UNAVAILABLE:
             raise
         except Exception:
@@ -268,13 +270,13 @@ class Consumer:
             return
         await _quietly(msg.ack())
 
-    async def apply(self, conn: Connection, delivery: Delivery, derived: list[Queued]) -> None:
+    async def apply(self, conn: Connection, delivery: Delivery, derived: Outbox) -> None:
         name, schema = self.spec.name, self.spec.schema
         if delivery.problem is not None:
-            await self.dead_letter(conn, delivery, delivery.problem)
+            await self.dead_letter(conn, delivery, delivery.problem, derived)
             return
         assert delivery.event is not None
-        mark = len(derived)  # what this event derives is dropped with its savepoint
+        mark = len(derived.queued)  # what this event derives is dropped with its savepoint
         try:
             async with conn.transaction():  # a savepoint: one event's failure spares the batch
                 first = await conn.fetchval(
@@ -284,20 +286,22 @@ class Consumer:
                     delivery.key,
                 )
                 if first:
-                    await self.spec.routes[delivery.event.type].handler(conn, delivery.event)
+                    await self.spec.routes[delivery.event.type].handler(
+                        conn, delivery.event, derived
+                    )
             EVENTS_HANDLED.labels(name, "applied" if first else "duplicate").inc()
             delivery.ack = True
         except Rejected as exc:
-            del derived[mark:]
-            await self.dead_letter(conn, delivery, str(exc))
+            del derived.queued[mark:]
+            await self.dead_letter(conn, delivery, str(exc), derived)
         except UNAVAILABLE:
             raise
         except Exception as exc:
-            del derived[mark:]
+            del derived.queued[mark:]
             deliveries = delivered(delivery.msg)
             if deliveries >= self.max_deliver:
                 reason = f"failed on {deliveries} deliveries: {type(exc).__name__}: {exc}"
-                await self.dead_letter(conn, delivery, reason)
+                await self.dead_letter(conn, delivery, reason, derived)
             else:
                 log.warning(
                     "event failed; will be redelivered",
@@ -308,7 +312,9 @@ class Consumer:
                 )
                 EVENTS_HANDLED.labels(name, "retry").inc()
 
-    async def dead_letter(self, conn: Connection, delivery: Delivery, reason: str) -> None:
+    async def dead_letter(
+        self, conn: Connection, delivery: Delivery, reason: str, outbox: Outbox
+    ) -> None:
         """Record the message as handled-by-refusal and queue it for the dead-letter stream.
 
         In a savepoint: if the letter cannot be written as it is, it is written again keyed by
@@ -316,24 +322,32 @@ class Consumer:
         msg = delivery.msg
         try:
             async with conn.transaction():
-                await self._record(conn, delivery, delivery.key, delivery.event_type, reason)
+                await self._record(
+                    conn, outbox, delivery, delivery.key, delivery.event_type, reason
+                )
         except UNAVAILABLE:
             raise
         except Exception as exc:
             why = f"{reason} (recorded by stream sequence: {type(exc).__name__}: {exc})"
             delivery.readable = False
             async with conn.transaction():
-                await self._record(conn, delivery, sequence_key(msg), None, why)
+                await self._record(conn, outbox, delivery, sequence_key(msg), None, why)
         delivery.ack = True
 
     async def _record(
-        self, conn: Connection, delivery: Delivery, key: str, event_type: str | None, reason: str
+        self,
+        conn: Connection,
+        outbox: Outbox,
+        delivery: Delivery,
+        key: str,
+        event_type: str | None,
+        reason: str,
     ) -> None:
         first = await record_dead_letter(
             conn,
             self.bus,
             consumer=self.spec.name,
-            schema=self.spec.schema,
+            outbox=outbox,
             context=self.spec.context,
             event_id=key,
             event_type=event_type,

@@ -1,7 +1,8 @@
 """The event contracts over HTTP: `/asyncapi.json` and a server-rendered page at `/docs/events`.
 
-Both come from the same generator as the committed files (`make contracts`), so what a
-process serves is what `schemas/contracts/` holds.
+Both are the committed AsyncAPI document (`schemas/contracts/asyncapi.json`, written by `make
+contracts` and checked against the types by `tests/test_contracts.py`), so what a process
+serves is what integrators read, whichever services that process runs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from litestar import get
 from litestar.enums import MediaType
 from litestar.response import Response
 
-from schemas.export import VERSION, asyncapi, service_receivers
+from schemas.export import CONTRACTS_DIR, VERSION
 
 from .openapi import example_response
 
@@ -24,12 +25,13 @@ Json = dict[str, Any]
 
 @cache
 def asyncapi_document() -> Json:
-    return asyncapi(service_receivers())
+    document: Json = json.loads(_asyncapi_bytes())
+    return document
 
 
 @cache
 def _asyncapi_bytes() -> bytes:
-    return json.dumps(asyncapi_document(), ensure_ascii=False).encode()
+    return (CONTRACTS_DIR / "asyncapi.json").read_bytes()
 
 
 @get(

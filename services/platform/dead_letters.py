@@ -18,7 +18,7 @@ from schemas.envelope import new_event_id
 
 from .bus import Bus, Published
 from .db import Connection, Pool
-from .outbox import enqueue_bytes
+from .outbox import Outbox
 from .safe_input import json_problem, printable
 
 LETTER_ID = re.compile(r"^([a-z_][a-z0-9_]*):(\d+)$")
@@ -30,7 +30,7 @@ async def record_dead_letter(
     bus: Bus,
     *,
     consumer: str,
-    schema: str,
+    outbox: Outbox,
     context: str,
     event_id: str,
     event_type: str | None,
@@ -45,6 +45,7 @@ async def record_dead_letter(
     bounded. The stream copy is cut to what the server takes, saying so in a header (the
     table keeps the whole message).
     """
+    schema = outbox.schema
     first = await conn.fetchval(
         f"""INSERT INTO {schema}.inbox (consumer, event_id) VALUES ($1, $2)
         ON CONFLICT DO NOTHING RETURNING true""",
@@ -79,9 +80,8 @@ async def record_dead_letter(
     payload, room = msg.data, max(bus.nc.max_payload - HEADER_ROOM, 0)
     if len(payload) > room:
         payload, headers["Skillsreg-Truncated"] = payload[:room], str(len(payload))
-    await enqueue_bytes(
+    await outbox.enqueue_bytes(
         conn,
-        schema,
         f"dead:{consumer}:{event_id}",
         bus.dead_letter_subject(context, consumer),
         payload,

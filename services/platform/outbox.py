@@ -1,9 +1,10 @@
 """Transactional outbox: derived events are written with the state that caused them, then relayed.
 
-A handler calls `enqueue` inside its transaction; one relay task per service publishes pending
-rows with `Nats-Msg-Id` = outbox id, so a relay that dies between publish and commit only
-causes a duplicate the server drops. Rows are claimed with `FOR UPDATE SKIP LOCKED` because
-ids can commit out of order and several replicas may relay at once.
+A handler enqueues through the `Outbox` it is given, inside its transaction; one relay task
+per service publishes pending rows with `Nats-Msg-Id` = outbox id, so a relay that dies
+between publish and commit only causes a duplicate the server drops. Rows are claimed with
+`FOR UPDATE SKIP LOCKED` because ids can commit out of order and several replicas may relay
+at once.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,63 +43,59 @@ class Queued:
     headers: dict[str, str] | None
 
 
-_after_commit: ContextVar[list[Queued] | None] = ContextVar("outbox_after_commit", default=None)
+class Outbox:
+    """Where one transaction's derived events go, handed to whoever derives them.
 
+    `enqueue` writes a row to `<schema>.outbox` in the caller's transaction; the service's
+    relay publishes it, told at commit by a NOTIFY. An outbox opened with
+    `publish_after_commit=True` (a consumer's batch) also keeps its rows in `queued`, for its
+    owner to publish once (and only if) the transaction commits (`publish_committed`); the
+    relay stays the safety net for those."""
 
-@contextlib.contextmanager
-def publish_after_commit() -> Iterator[list[Queued]]:
-    """Rows enqueued inside this block are also collected here, for the caller to hand to
-    `publish_committed` once (and only if) its transaction commits."""
-    queued: list[Queued] = []
-    token = _after_commit.set(queued)
-    try:
-        yield queued
-    finally:
-        _after_commit.reset(token)
+    def __init__(self, schema: str, *, publish_after_commit: bool = False) -> None:
+        self.schema = schema
+        self.publish_after_commit = publish_after_commit
+        self.queued: list[Queued] = []
 
+    async def enqueue(
+        self,
+        conn: Connection,
+        event: Event[Any],
+        *,
+        subject: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        payload = msgspec.json.encode(event)
+        await self.enqueue_bytes(conn, event.id, subject or event.type, payload, headers)
 
-async def enqueue(
-    conn: Connection,
-    schema: str,
-    event: Event[Any],
-    *,
-    subject: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> None:
-    await enqueue_bytes(
-        conn, schema, event.id, subject or event.type, msgspec.json.encode(event), headers
-    )
-
-
-async def enqueue_bytes(
-    conn: Connection,
-    schema: str,
-    msg_id: str,
-    subject: str,
-    payload: bytes,
-    headers: dict[str, str] | None = None,
-) -> None:
-    queued = _after_commit.get()
-    if queued is not None:
-        queued.append(Queued(msg_id, subject, payload, headers))
-    # One round trip. The relay is told at commit (Postgres folds repeated notifications),
-    # unless the caller publishes these rows itself once it has committed.
-    await conn.execute(
-        f"""
-        WITH queued AS (
-            INSERT INTO {schema}.outbox (id, subject, payload, headers)
-            VALUES ($1, $2, $3, $4)
-            ON CONFLICT (id) DO NOTHING
+    async def enqueue_bytes(
+        self,
+        conn: Connection,
+        msg_id: str,
+        subject: str,
+        payload: bytes,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        if self.publish_after_commit:
+            self.queued.append(Queued(msg_id, subject, payload, headers))
+        # One round trip. The relay is told at commit (Postgres folds repeated notifications),
+        # unless the owner publishes these rows itself once it has committed.
+        await conn.execute(
+            f"""
+            WITH queued AS (
+                INSERT INTO {self.schema}.outbox (id, subject, payload, headers)
+                VALUES ($1, $2, $3, $4)
+                ON CONFLICT (id) DO NOTHING
+            )
+            SELECT pg_notify($5, '') WHERE $6
+            """,
+            msg_id,
+            subject,
+            payload,
+            headers or {},
+            channel(self.schema),
+            not self.publish_after_commit,
         )
-        SELECT pg_notify($5, '') WHERE $6
-        """,
-        msg_id,
-        subject,
-        payload,
-        headers or {},
-        channel(schema),
-        queued is None,
-    )
 
 
 async def publish_committed(pool: Pool, bus: Bus, schema: str, queued: list[Queued]) -> None:

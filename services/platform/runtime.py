@@ -54,7 +54,7 @@ class Runtime:
     consumers: list[Consumer] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
-    # The one Litestar app of this process (`app()`), set by whatever serves it.
+    # The one Litestar app of this process (`app.app_of`), set by whatever serves it.
     http_app: Litestar | None = None
     # This runtime's heartbeat rows (one process may hold several runtimes, as tests do).
     worker: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
@@ -82,15 +82,6 @@ class Runtime:
         contexts |= {spec.context for s in services for spec in s.consumers}
         await bus.ensure_streams(sorted(contexts))
         return runtime
-
-    def app(self) -> Litestar:
-        """This process's app: the one serving HTTP, else one made now for in-process reads
-        (exports read the public API through it)."""
-        if self.http_app is None:
-            from .app import create_app
-
-            self.http_app = create_app(self, close_runtime=False)
-        return self.http_app
 
     def start_background(self) -> None:
         """Consumers, outbox relays and start-up hooks, until `close()`."""

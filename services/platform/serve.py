@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import signal
 import socket
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from types import FrameType
 from typing import NoReturn
 
 import asyncpg
@@ -35,6 +33,7 @@ from .embedded import EmbeddedNats, EmbeddedPostgres
 from .logs import configure_logging, get_logger
 from .migrate import upgrade_async
 from .ports import Port, PortTaken, StartRefused, bind_listener, ensure_free
+from .process import log_serving, stop_on_signals
 from .runtime import Runtime, Service
 from .settings import Settings, SettingsError
 
@@ -45,25 +44,6 @@ HTTP_PORT_SETTING = "SKILLSREG_PORT"
 # Seconds an HTTP process waits for requests in flight when asked to stop (`Prefer: wait`
 # answers within 30 s; a supervisor kills what is left after STOP_GRACE).
 HTTP_GRACE = 25
-
-
-# Ctrl-C; docker stop, systemd, Kubernetes; the terminal running `make run` closing.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM unwinds like Ctrl-C, through every `finally` (uvicorn handles both itself
-    while it serves, then raises the signal again once it has stopped)."""
-    raise KeyboardInterrupt
-
-
-def hang_up(signum: int, frame: FrameType | None) -> None:
-    signal.raise_signal(signal.SIGTERM)  # whoever handles SIGTERM now stops us cleanly
-
-
-def stop_on_signals() -> None:
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGHUP, hang_up)
 
 
 def claim_ports(settings: Settings) -> socket.socket:
@@ -166,17 +146,6 @@ async def serve_in_one_process(
     runtime.http_app = create_app(runtime)
     log_serving(settings, services, processes="one")
     await serve_http(runtime.http_app, listener)
-
-
-def log_serving(settings: Settings, services: Sequence[Service], **extra: object) -> None:
-    url = f"http://{settings.host}:{settings.port}"
-    log.info(
-        "serving",
-        url=url,
-        services=[s.name for s in services],
-        openapi=f"{url}/schema",
-        **extra,
-    )
 
 
 def refuse(exc: BaseException) -> NoReturn:

@@ -24,9 +24,9 @@ from types import FrameType
 
 from .logs import get_logger
 from .ports import StartRefused
+from .process import STOP_SIGNALS, log_serving
 from .readiness import instance_of
 from .runtime import Service
-from .serve import STOP_SIGNALS, log_serving
 from .settings import Settings
 
 log = get_logger(__name__)

@@ -25,8 +25,9 @@ from .app import create_app
 from .bus import BusUnavailable
 from .db import DatabaseUnavailable
 from .logs import configure_logging
+from .process import STOP_SIGNALS, stop_on_signals
 from .runtime import Runtime, Service
-from .serve import STOP_SIGNALS, serve_http, stop_on_signals
+from .serve import serve_http
 from .settings import Settings
 from .supervisor import PACKAGE
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from services.platform.runtime import Service
 
-from .api import AssessmentBatchController
-from .api_bodies import EvaluationBodyController
-from .api_certificates import CertificateController, PeopleController
+from .api.batches import AssessmentBatchController
+from .api.bodies import EvaluationBodyController
+from .api.certificates import CertificateController, PeopleController
 from .consumers import ASSESSMENTS, GRANTS, OCCUPATION_CODES
 from .demo import load_demo
 from .demo_statistics import load_statistics_demo

@@ -7,7 +7,9 @@ from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
 from schemas.ratings import ASSESSMENT_SUBMITTED, AssessmentSubmitted
 from services.platform.consumer import ConsumerSpec, Route
 
-from .handlers import apply_assessment, apply_catalogue, apply_grants, apply_withdrawals
+from .handlers.batches import apply_assessment
+from .handlers.catalogue import apply_catalogue
+from .handlers.grants import apply_grants, apply_withdrawals
 
 # Our copy of valid occupation codes, from the occupations context's derived events.
 OCCUPATION_CODES = ConsumerSpec(

@@ -12,6 +12,7 @@ from datetime import date
 from schemas.envelope import Event
 from schemas.ratings import (
     ASSESSMENT_SUBMITTED,
+    LEVELS,
     AssessedCandidate,
     AssessmentSubmitted,
     Authorisation,
@@ -19,12 +20,13 @@ from schemas.ratings import (
 from services.platform.db import Connection
 from services.platform.logs import get_logger
 from services.platform.national_ids import mod11_2, normalise_id, person_ref
+from services.platform.outbox import Outbox
 from services.platform.runtime import Runtime
 from services.platform.submissions import wait_for
 
 from . import store
-from .domain import LEVELS
-from .handlers import announce_authorisation, announce_body
+from .handlers import SCHEMA
+from .handlers.bodies import announce_authorisation, announce_body
 
 log = get_logger(__name__)
 
@@ -76,7 +78,8 @@ async def register_demo_body(
     body = await store.insert_body(conn, body_id, name, kind, "system:demo", province)
     if body is None:
         return
-    await announce_body(conn, body, "system:demo")
+    outbox = Outbox(SCHEMA)
+    await announce_body(conn, outbox, body, "system:demo")
     allowed = list(LEVELS if kind == "enterprise" else LEVELS[:5])
     for code, valid_from in occupations.items():
         authorisation_id = await store.insert_authorisation(
@@ -89,7 +92,7 @@ async def register_demo_body(
             valid_from=valid_from,
             valid_to=None,
         )
-        await announce_authorisation(conn, body_id, granted, "system:demo")
+        await announce_authorisation(conn, outbox, body_id, granted, "system:demo")
 
 
 async def wait_for_codes(runtime: Runtime, codes: list[str]) -> bool:

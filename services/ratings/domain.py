@@ -12,24 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import msgspec
+
+from schemas.ratings import LEVELS, TOP_GRADES, Outcome
 from services.platform.national_ids import (  # re-exported: ratings' rules use them throughout
     mod11_2,
     normalise_id,
     resident_id_problem,
 )
 
-# Lowest first. The national grade numbers (5 = junior ... 1 = senior technician) run the
-# other way and stop short of the two top grades, which have no number.
-LEVELS: tuple[str, ...] = (
-    "apprentice",
-    "junior",
-    "intermediate",
-    "senior",
-    "technician",
-    "senior_technician",
-    "special_grade_technician",
-    "chief_technician",
-)
+# LEVELS run lowest first. The national grade numbers (5 = junior ... 1 = senior technician)
+# run the other way and stop short of the two top grades, which have no number.
 GRADE_NUMBERS: dict[str, int] = {
     "junior": 5,
     "intermediate": 4,
@@ -38,8 +31,6 @@ GRADE_NUMBERS: dict[str, int] = {
     "senior_technician": 1,
 }
 RANK = {level: i for i, level in enumerate(LEVELS)}
-# The two top grades are assessed by enterprises only (employer self-evaluation).
-TOP_GRADES = frozenset({"special_grade_technician", "chief_technician"})
 # From technician up, a review (defence / performance review) is part of the assessment.
 REVIEW_FROM = RANK["technician"]
 PASS_MARK = 60.0
@@ -98,7 +89,7 @@ def failed_parts(level: str, scores: Mapping[str, float | None]) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    outcome: str  # passed | failed | refused
+    outcome: Outcome
     reason: str | None = None
 
 
@@ -144,6 +135,34 @@ def decide(
     return Decision("failed", f"below {PASS_MARK:g}: {shown}")
 
 
+class OutcomeEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """One candidate's outcome in a batch's outcome document (stored as a JSON array, as many
+    as the batch has candidates)."""
+
+    index: int
+    name: str
+    id_last4: str
+    occupation_code: str
+    level: str
+    theory: float
+    practical: float
+    review: float | None
+    outcome: Outcome
+    reason: str | None
+    certificate_number: str | None
+
+
+def batch_id_reused(batch_id: str, known_hash: str, digest: str) -> str | None:
+    """Why a batch cannot be taken when its id is already applied: None for the same content
+    again (harmless), else the reason. The batch id is the submission's idempotency key."""
+    if known_hash == digest:
+        return None
+    return (
+        f"batch {batch_id} was already applied with different content; "
+        "submit corrections under a new batch id"
+    )
+
+
 # -- certificate numbers ----------------------------------------------------------------------
 #
 # `YYYY-BBBBBB-SSSSSSSS-C`: the exam year, the issuing body's number (assigned when it is
@@ -155,7 +174,7 @@ def decide(
 _NUMBER = re.compile(r"^(\d{4})-(\d{6})-(\d{8})-([\dX])$")
 # A body's serials for a year are split into 8 lanes of 12.5 million, each with its own
 # counter row. A worker takes whichever lane no other worker holds (see
-# store_certificates.allocate_serials), so workers applying one body's batches side by side
+# store.allocate_serials), so workers applying one body's batches side by side
 # never wait on one counter row (it stays locked until the batch commits). Only when all
 # lanes are busy does a batch queue on the lane its id hashes to.
 LANES = 8

@@ -28,23 +28,17 @@ from schemas.competitions import (
     SkillResultsView,
     SkillSearch,
 )
+from services.platform.public_api import ApiError, PublicApi
 
 from .charts import MEDAL_COLOURS, Bar, stacked_bars
 from .i18n import text
-from .public_api import ApiError, PublicApi
-from .render import api, error_page, lang_of, page, refused_field
+from .render import api, lang_of, page, refused
 
 AnyRequest = Request[Any, Any, Any]
 ORDERINGS: tuple[str, ...] = get_args(RankBy)
 SECTORS: tuple[str, ...] = get_args(Sector)
 KINDS: tuple[str, ...] = get_args(CompetitionKind)
 Kind = Annotated[str, Parameter(max_length=20)]
-
-
-def refused(request: AnyRequest, exc: ApiError, *, back: str | None = None) -> Response[str]:
-    if exc.status not in (400, 404, 429):
-        raise exc
-    return error_page(request, exc.status, field=refused_field(exc.problem), back=back)
 
 
 async def members_of(public: PublicApi) -> dict[str, Member]:

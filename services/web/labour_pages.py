@@ -23,26 +23,15 @@ from schemas.labour_reads import (
     StatisticsTable,
 )
 from schemas.regions import PROVINCES
+from services.platform.public_api import ApiError, PublicApi
 
 from .i18n import Lang, text
 from .labour_charts import Line, PayBox, Stack, pay_boxes, rank_lines, stacked
-from .public_api import ApiError, PublicApi
-from .render import api, lang_of, page, serves
+from .render import api, lang_of, page, refused, serves
 
 AnyRequest = Request[Any, Any, Any]
 LEVELS = ("junior", "intermediate", "senior", "technician", "senior_technician")
 HISTORY_LINES = 8  # occupations drawn in a catalogue's rank-history chart
-
-
-def refused(request: AnyRequest, exc: ApiError) -> Response[str]:
-    if exc.status not in (400, 404):
-        raise exc
-    return page(
-        request,
-        "missing.html",
-        status=exc.status,
-        problem=exc.problem if exc.status == 400 else None,
-    )
 
 
 def level_names(lang: Lang) -> dict[str, str]:

@@ -16,10 +16,10 @@ from schemas.occupations import (
     OccupationPage,
     OccupationStats,
 )
+from services.platform.public_api import ApiError
 
 from .competition_pages import notes_of
 from .labour_pages import occupation_labour
-from .public_api import ApiError
 from .render import api, error_page, page, refused_field, serves
 
 CODE_PREFIX = re.compile(r"^[1-8](-\d{0,2}){0,3}$")

@@ -10,9 +10,9 @@ from litestar.response import Response
 
 from schemas.exports import ExportList, ExportMetadata
 from schemas.occupations import ReleasePage, ReleaseStatus
+from services.platform.public_api import ApiError
 
 from .labour_pages import release_packages
-from .public_api import ApiError
 from .render import api, error_page, page, refused_field
 
 AnyRequest = Request[Any, Any, Any]

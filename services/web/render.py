@@ -15,9 +15,9 @@ from litestar.response import Response
 from markupsafe import Markup, escape
 
 from services.platform.logs import get_logger
+from services.platform.public_api import ApiError, PublicApi
 
 from .i18n import LANGS, TEXT, Lang, name_of, text
-from .public_api import PublicApi
 
 log = get_logger(__name__)
 
@@ -141,6 +141,14 @@ def page(
             return data(zh if lang == "zh" else en)
         return data(text_)
 
+    def title(item: Any) -> Markup:
+        """A catalogue's or pay survey's title as published (in Chinese); another language's
+        page names it by what it is: kind, region and period."""
+        if lang == "zh" or not CJK.search(item.title):
+            return data(item.title)
+        kind = text(lang, f"kind_{item.kind}") if hasattr(item, "kind") else text(lang, "pay")
+        return escape(f"{kind} · {item.region_en} · {getattr(item, 'period', None) or item.year}")
+
     def member(code: str) -> Markup:
         """A member's name in the page's language (its code if it has no name here)."""
         known = (members or {}).get(code)
@@ -153,6 +161,7 @@ def page(
         url=url,
         name=name,
         member=member,
+        title=title,
         cname=cname,
         data=data,
         note=note,
@@ -190,6 +199,13 @@ def error_page(
         field=field,
         back=back,
     )
+
+
+def refused(request: AnyRequest, exc: ApiError, *, back: str | None = None) -> Response[str]:
+    """The page for a read the API refused (a bad parameter, nothing there, too many asks)."""
+    if exc.status not in (400, 404, 429):
+        raise exc
+    return error_page(request, exc.status, field=refused_field(exc.problem), back=back)
 
 
 def refused_field(problem: Mapping[str, Any]) -> str | None:

@@ -9,8 +9,8 @@ from litestar.params import Parameter
 from litestar.response import Response
 
 from schemas.ratings import CertificateVerification
+from services.platform.public_api import ApiError
 
-from .public_api import ApiError
 from .render import api, page
 
 AnyRequest = Request[Any, Any, Any]

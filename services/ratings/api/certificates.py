@@ -6,8 +6,9 @@ from typing import Annotated
 
 import asyncpg
 from litestar import Controller, get, post
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.params import FromPath, Parameter
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from schemas.ratings import (
     CertificateVerification,
@@ -26,29 +27,46 @@ from services.platform.errors import Problem, field_error
 from services.platform.national_ids import normalise_id, person_ref, resident_id_problem
 from services.platform.openapi import problem_responses
 from services.platform.proxies import rate_limit_key
-from services.platform.settings import Settings
 
-from . import examples, store_certificates
-from .domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
-from .handlers import revoke_certificates, today
+from .. import examples, views
+from ..domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
+from ..handlers import today
+from ..handlers.certificates import AlreadyRevoked, RevokeCertificate, revoke_certificate
 
-# Read once at import: Litestar builds route middleware before any runtime exists. 0 turns the
-# limit off (the benchmark does: Litestar keeps every request time of the window per client,
-# so a limit far above real traffic costs more per request the more it allows).
-_VERIFY_RATE = Settings.from_env().verify_rate_per_minute
-VERIFY_LIMITED = (
-    [
-        RateLimitConfig(
-            rate_limit=("minute", _VERIFY_RATE),
-            store="ratings_verify_rate",
-            # The client behind a trusted proxy, else the peer (services.platform.proxies).
-            identifier_for_request=rate_limit_key,
-            set_rate_limit_headers=True,  # RateLimit-Reset becomes the 429's Retry-After
-        ).middleware
-    ]
-    if _VERIFY_RATE > 0
-    else []
-)
+
+class VerifyRateLimit:
+    """Litestar's rate limit on the public verification routes, at the rate the serving app's
+    settings give (`SKILLSREG_VERIFY_RATE_PER_MINUTE`), read when the first request arrives:
+    route middleware is built before any runtime exists. 0 turns the limit off (the benchmark
+    does: Litestar keeps every request time of the window per client, so a limit far above real
+    traffic costs more per request the more it allows)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._by_app: dict[int, ASGIApp] = {}  # one per app: tests run several in a process
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        litestar_app = scope["litestar_app"]
+        limited = self._by_app.get(id(litestar_app))
+        if limited is None:
+            rate = litestar_app.state["runtime"].settings.verify_rate_per_minute
+            limited = self._by_app[id(litestar_app)] = (
+                RateLimitMiddleware(self.app, _verify_limit(rate)) if rate > 0 else self.app
+            )
+        await limited(scope, receive, send)
+
+
+def _verify_limit(per_minute: int) -> RateLimitConfig:
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute),
+        store="ratings_verify_rate",
+        # The client behind a trusted proxy, else the peer (services.platform.proxies).
+        identifier_for_request=rate_limit_key,
+        set_rate_limit_headers=True,  # RateLimit-Reset becomes the 429's Retry-After
+    )
+
+
+VERIFY_LIMITED = [VerifyRateLimit]
 
 
 def _verification(row: asyncpg.Record) -> CertificateVerification:
@@ -100,7 +118,7 @@ class CertificateController(Controller):
         name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
     ) -> CertificateVerification:
         _require_number(number)
-        rows = await store_certificates.certificates(pool, [number])
+        rows = await views.certificates(pool, [number])
         if not rows or (name and not same_name(name, rows[0]["name"])):
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         return _verification(rows[0])
@@ -126,7 +144,7 @@ class CertificateController(Controller):
                 errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
             )
         wellformed = [i.number for i in data.items if certificate_number_problem(i.number) is None]
-        found = {r["number"]: r for r in await store_certificates.certificates(pool, wellformed)}
+        found = {r["number"]: r for r in await views.certificates(pool, wellformed)}
         results = []
         for item in data.items:
             row = found.get(item.number)
@@ -158,16 +176,17 @@ class CertificateController(Controller):
     ) -> CertificateVerification:
         _require_number(number)
         authorise(principal, "ministry", "evaluation_body")
-        rows = await store_certificates.certificates(pool, [number])
+        rows = await views.certificates(pool, [number])
         if not rows:
             raise Problem(404, "certificate-not-found", "No such certificate", number)
         if principal.role == "evaluation_body":
             authorise(principal, "evaluation_body", organisation=rows[0]["body_id"])
-        async with pool.acquire() as conn, conn.transaction():
-            revoked = await revoke_certificates(conn, {number: data.reason}, principal.actor)
-            if not revoked:
-                raise Problem(409, "already-revoked", "Certificate already revoked", number)
-        return _verification((await store_certificates.certificates(pool, [number]))[0])
+        command = RevokeCertificate(number=number, reason=data.reason, actor=principal.actor)
+        try:
+            await revoke_certificate(command, pool=pool)
+        except AlreadyRevoked as exc:
+            raise Problem(409, "already-revoked", "Certificate already revoked", number) from exc
+        return _verification((await views.certificates(pool, [number]))[0])
 
 
 class PeopleController(Controller):
@@ -203,7 +222,7 @@ class PeopleController(Controller):
             )
         body = principal.organisation if principal.role == "evaluation_body" else None
         person = person_ref(national_id, settings.id_hash_key.encode())
-        rows = await store_certificates.person_certificates(pool, person, body)
+        rows = await views.person_certificates(pool, person, body)
         return RatingsHistory(
             id_last4=national_id[-4:],
             ratings=[

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import msgspec
 from litestar.datastructures import CacheControlHeader
@@ -19,9 +20,11 @@ from schemas.competitions import (
 from services.platform.auth import Principal, authorise
 from services.platform.errors import Problem
 
-from . import store
-from .domain import Tally, mask_name
-from .member_names import names_of
+from .. import handlers, store
+from ..domain import Tally, mask_name
+from ..member_names import names_of
+
+T = TypeVar("T")
 
 # Public reads may be cached briefly by proxies: results change rarely, reads come in bursts.
 PUBLIC_CACHE = CacheControlHeader(max_age=5, public=True)
@@ -77,19 +80,6 @@ def to_result(row: Any, full: bool) -> Result:
     )
 
 
-def to_tally(row: Any) -> Tally:
-    return Tally(
-        member=row["member"],
-        gold=row["gold"],
-        silver=row["silver"],
-        bronze=row["bronze"],
-        excellence=row["excellence"],
-        score_total=row["score_total"],
-        entries=row["entries"],
-        skills_entered=row["skills_entered"],
-    )
-
-
 def medal_row(place: int, t: Tally) -> MedalRow:
     return MedalRow(
         rank=place,
@@ -119,3 +109,13 @@ def authorise_organiser(principal: Principal, competition: Any, *, ministry: boo
     if ministry and principal.role == "ministry":
         return
     authorise(principal, "organiser", organisation=competition["organiser"])
+
+
+async def run(command: Awaitable[T]) -> T:
+    """A command's domain errors as problem details."""
+    try:
+        return await command
+    except handlers.InvalidInput as exc:
+        raise Problem(400, exc.problem, exc.title, errors=exc.errors) from exc
+    except handlers.AlreadyExists as exc:
+        raise Problem(409, exc.problem, exc.title, exc.detail) from exc

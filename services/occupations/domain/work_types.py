@@ -11,7 +11,7 @@ import msgspec
 from schemas.occupations import ReleasePublished
 from schemas.release_parts import WorkTypeItem
 
-from .domain import Issue, State, amend
+from .occupations import Issue, State, amend
 
 WORK_TYPE_FIELDS = (
     "code",

@@ -7,9 +7,9 @@ from typing import Any
 
 import asyncpg
 
-from .pinyin import KEEP as KEEP_PINYIN
-from .pinyin import LATIN
-from .store import OCCUPATION_COLUMNS, Conn
+from ..pinyin import KEEP as KEEP_PINYIN
+from ..pinyin import LATIN
+from ..store import OCCUPATION_COLUMNS, Conn
 
 
 async def list_occupations(

@@ -9,6 +9,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
 from schemas.competitions import (
+    COMPETITION_CODE,
+    MEMBER_CODE,
+    SKILL_NUMBER,
     Awards,
     Competition,
     CompetitionCreate,
@@ -29,33 +32,29 @@ from schemas.competitions import (
 )
 from schemas.limits import INT32_MAX, INT64_MAX
 from services.platform.auth import authorise
-from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
 from services.platform.openapi import problem_responses
 from services.platform.submissions import (
-    claim_idempotency_key,
     idempotency_key,
     preferred_wait,
     wait_for,
 )
 
-from . import domain, examples, handlers, store, views
-from .domain import rank
-from .handlers import Plan
-from .shapes import (
+from .. import examples, handlers, store, views
+from ..domain import rank, tally_of
+from ..handlers import Plan
+from .common import (
     PUBLIC_CACHE,
     authorise_organiser,
     competition_or_404,
     full_names,
     medal_row,
+    run,
     to_competition,
     to_result,
     to_skill,
-    to_tally,
 )
-
-CODE = r"^[A-Z0-9][A-Z0-9\-]{1,30}$"
 
 
 def refuse(outcome: Plan) -> None:
@@ -107,15 +106,8 @@ class CompetitionController(Controller):
         data: Annotated[CompetitionCreate, examples.COMPETITION],
     ) -> Competition:
         authorise(principal, "ministry")
-        if data.ends_on < data.starts_on:
-            raise Problem(
-                400,
-                "invalid-dates",
-                "The competition ends before it starts",
-                errors=[field_error("ends_on", "must not be before starts_on")],
-            )
-        if not await store.insert_competition(pool, data, principal.actor):
-            raise Problem(409, "competition-exists", "Competition exists", f"{data.code} exists")
+        command = handlers.CreateCompetition(competition=data, actor=principal.actor)
+        await run(handlers.create_competition(command, pool=pool))
         return to_competition(await store.get_competition(pool, data.code))
 
     @get("/", summary="List competitions, newest first (keyset: `after` = last code)")
@@ -123,7 +115,7 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         kind: Annotated[CompetitionKind | None, Parameter(required=False)] = None,
-        after: Annotated[str | None, Parameter(pattern=CODE, required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=COMPETITION_CODE, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> CompetitionPage:
         rows = await views.list_competitions(pool, kind=kind, after=after, limit=limit + 1)
@@ -150,33 +142,9 @@ class CompetitionController(Controller):
     ) -> SkillPage:
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=True)
-        numbers = [s.number for s in data.skills]
-        errors = [
-            field_error(f"skills[{i}].number", f"skill {n} appears twice")
-            for i, n in enumerate(numbers)
-            if n in numbers[:i]
-        ]
-        linked = sorted({s.occupation_code for s in data.skills if s.occupation_code})
-        known = await store.active_occupations(pool, linked)
-        errors += [
-            field_error(
-                f"skills[{i}].occupation_code",
-                f"{s.occupation_code} is not an active occupation code",
-            )
-            for i, s in enumerate(data.skills)
-            if s.occupation_code and s.occupation_code not in known
-        ]
-        if errors:
-            raise Problem(400, "invalid-skills", "The skills cannot be added", errors=errors)
-        async with pool.acquire() as conn, conn.transaction():
-            taken = await store.existing_skills(conn, code, numbers)
-            if taken or await store.insert_skills(conn, code, data.skills) != len(numbers):
-                raise Problem(
-                    409,
-                    "skill-exists",
-                    "Skill already in this competition",
-                    f"{code} already has skill(s) {', '.join(taken) or 'added concurrently'}",
-                )
+        command = handlers.AddSkills(competition=code, skills=data.skills)
+        await run(handlers.add_skills(command, pool=pool))
+        numbers = {s.number for s in data.skills}
         rows = await views.list_skills(pool, code, sector=None, after=None, limit=500)
         return SkillPage(items=[to_skill(r) for r in rows if r["number"] in numbers])
 
@@ -186,7 +154,7 @@ class CompetitionController(Controller):
         pool: PoolDep,
         code: FromPath[str],
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
-        after: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
+        after: Annotated[str | None, Parameter(pattern=SKILL_NUMBER, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 100,
     ) -> SkillPage:
         await competition_or_404(pool, code)
@@ -233,9 +201,7 @@ class CompetitionController(Controller):
         self,
         pool: PoolDep,
         code: FromPath[str],
-        member: Annotated[
-            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
-        ] = None,
+        member: Annotated[str | None, Parameter(pattern=MEMBER_CODE, required=False)] = None,
         after: Annotated[
             str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}/[A-Z0-9\-]{2,6}$", required=False)
         ] = None,
@@ -287,28 +253,29 @@ class CompetitionController(Controller):
     ) -> Response[Submitted]:
         competition = await competition_or_404(pool, code)
         authorise_organiser(principal, competition, ministry=False)
-        key = idempotency_key(idempotency)
-        # National IDs go no further than this: checked, then replaced by their keyed hash.
-        skills, problems = domain.identified(
-            data.skills, settings.id_hash_key.encode(), datetime.now(UTC).date()
-        )
-        refuse(Plan(problems=problems))
-        async with pool.acquire() as conn:
-            refuse(await handlers.plan(conn, competition, skills, lock=False))
-            event_id = await handlers.submission_event_id(conn, code, skills, key)
-        if key is not None:
-            digest = domain.results_digest(skills)
-            await claim_idempotency_key(pool, "competitions.idempotency_key", event_id, digest, key)
-        event = handlers.results_event(
-            code,
-            skills,
+        command = handlers.SubmitResults(
+            competition=code,
+            skills=data.skills,
             actor=principal.actor,
-            event_id=event_id,
             source=f"/competitions/{code}/results",
+            idempotency_key=idempotency_key(idempotency),
         )
         try:
-            await bus.publish(event)
-        except (EventTooLarge, ValueError) as exc:
+            event = await handlers.submit_results(
+                command,
+                pool=pool,
+                bus=bus,
+                id_key=settings.id_hash_key.encode(),
+                today=datetime.now(UTC).date(),
+            )
+        except handlers.ResultsRefused as exc:
+            refuse(exc.plan)
+            raise
+        except handlers.CompetitionNotFound as exc:  # found above; checked for every caller
+            raise Problem(
+                404, "unknown-competition", "Unknown competition", f"no competition {code}"
+            ) from exc
+        except handlers.ResultsTooLarge as exc:
             raise Problem(413, "too-large", "Results too large for one event", str(exc)) from exc
         status = SubmissionStatus(event_id=event.id, status="pending")
         if wait := preferred_wait(request.headers.get("prefer")):
@@ -366,9 +333,9 @@ class CompetitionController(Controller):
         competition = await competition_or_404(pool, code)
         if sector is None:
             rows = await views.standings(pool, code, rank_by)
-            ranked = [(r[views.RANK_COLUMNS[rank_by]], to_tally(r)) for r in rows]
+            ranked = [(r[views.RANK_COLUMNS[rank_by]], tally_of(r)) for r in rows]
         else:  # a sector's table is small enough to rank on the fly
-            ranked = rank([to_tally(r) for r in await views.tallies(pool, code, sector)], rank_by)
+            ranked = rank([tally_of(r) for r in await views.tallies(pool, code, sector)], rank_by)
         return MedalTable(
             competition=code,
             rank_by=rank_by,

@@ -9,6 +9,8 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
 
 from schemas.competitions import (
+    MEMBER_CODE,
+    SKILL_NUMBER,
     CompetitionKind,
     CompetitionStanding,
     CompetitorEntry,
@@ -31,13 +33,12 @@ from services.platform.auth import authorise
 from services.platform.deps import PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 
-from . import examples, store, views
-from .domain import gold_streaks, like_pattern, skill_number
-from .shapes import PUBLIC_CACHE, full_names, public_name, to_member, to_result, to_tally
+from .. import examples, handlers, views
+from ..domain import gold_streaks, like_pattern, skill_number, tally_of
+from .common import PUBLIC_CACHE, full_names, public_name, run, to_member, to_result
 
 # Free text that reaches SQL: no control characters (NUL cannot even be stored).
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
-MEMBER_CODE = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
 KindParam = Annotated[
     CompetitionKind, Parameter(description="Kind of competition shown (kinds are never mixed)")
 ]
@@ -74,26 +75,16 @@ class MemberController(Controller):
         data: Annotated[MembersCreate, examples.MEMBERS],
     ) -> dict[str, int]:
         authorise(principal, "ministry", "organiser")
-        codes = [m.code for m in data.members]
-        errors = [
-            field_error(f"members[{i}].code", f"{c} appears twice")
-            for i, c in enumerate(codes)
-            if c in codes[:i]
-        ]
-        if errors:
-            raise Problem(400, "invalid-members", "The members cannot be registered", errors=errors)
-        added = await store.upsert_members(
-            pool, data.members, rename=principal.role in ("ministry", "admin")
-        )
-        return {"received": len(codes), "written": added}
+        rename = principal.role in ("ministry", "admin")
+        command = handlers.RegisterMembers(members=data.members, rename=rename)
+        written = await run(handlers.register_members(command, pool=pool))
+        return {"received": len(data.members), "written": written}
 
     @get("/", summary="Members (keyset: `after` = last code)")
     async def list_members(
         self,
         pool: PoolDep,
-        after: Annotated[
-            str | None, Parameter(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", required=False)
-        ] = None,
+        after: Annotated[str | None, Parameter(pattern=MEMBER_CODE, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> MemberPage:
         rows = await views.list_members(pool, after=after, limit=limit + 1)
@@ -116,16 +107,11 @@ class MemberController(Controller):
         data: Annotated[PublishedTallyCreate, examples.PUBLISHED_TALLY],
     ) -> PublishedTally:
         authorise(principal, "ministry")
-        if data.until < data.since:
-            raise Problem(
-                400,
-                "invalid-period",
-                "The period ends before it starts",
-                errors=[field_error("until", "must not be before since")],
-            )
-        if await views.get_member(pool, code) is None:
-            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
-        row = await store.put_published_tally(pool, code, data, principal.actor)
+        command = handlers.PublishMemberTally(member=code, tally=data, actor=principal.actor)
+        try:
+            row = await run(handlers.publish_member_tally(command, pool=pool))
+        except handlers.UnknownMember as exc:
+            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}") from exc
         return PublishedTally(**dict(row))
 
     @get(
@@ -167,7 +153,7 @@ class MemberController(Controller):
             member = to_member(found)
         standings: list[CompetitionStanding] = []
         for row in rows:
-            own = to_tally(row)
+            own = tally_of(row)
             standings.append(
                 CompetitionStanding(
                     competition=row["competition"],
@@ -266,7 +252,7 @@ class SkillHistoryController(Controller):
         name: Annotated[
             str | None, Parameter(max_length=200, pattern=PLAIN_TEXT, required=False)
         ] = None,
-        number: Annotated[str | None, Parameter(pattern=r"^[A-Z0-9]{1,6}$", required=False)] = None,
+        number: Annotated[str | None, Parameter(pattern=SKILL_NUMBER, required=False)] = None,
         kind: KindParam = "worldskills",
     ) -> SkillHistory:
         if not name and not number:

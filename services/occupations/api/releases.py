@@ -24,16 +24,17 @@ from services.platform.deps import BusDep, PoolDep, PrincipalDep
 from services.platform.errors import Problem, field_error
 from services.platform.submissions import preferred_wait, wait_for
 
-from . import views
-from .handlers import (
+from ..handlers import (
     ReleaseConflict,
     ReleaseInvalid,
     ReleaseTooLarge,
+    SubmitRelease,
     release_status,
     status_url,
     submit_release,
     summary_of,
 )
+from ..views import occupations as views
 
 RELEASE_EXAMPLE = Example(
     summary="One new occupation with a work type, a rename and a retirement (invented)",
@@ -103,9 +104,10 @@ class ReleaseController(Controller):
         authorise(principal, "ministry")
         url = status_url(data.release_id)
         try:
-            submitted = await submit_release(
-                pool, bus, data, actor=principal.actor, source="/occupations/releases"
+            command = SubmitRelease(
+                release=data, actor=principal.actor, source="/occupations/releases"
             )
+            submitted = await submit_release(command, pool=pool, bus=bus)
         except ReleaseTooLarge as exc:
             raise Problem(413, "release-too-large", "Release too large", str(exc)) from exc
         except EventTooLarge as exc:

@@ -34,8 +34,7 @@ from schemas.release_parts import NO_NUL
 from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
-from . import views, work_type_views
-from .domain import (
+from ..domain.occupations import (
     CLASSIFICATION_HISTORY,
     OFFICIAL_OCCUPATIONS_2022,
     STATE_FIELDS,
@@ -44,8 +43,10 @@ from .domain import (
     is_code,
     net_changes,
 )
-from .release_api import require_release_id
-from .work_types import WORK_TYPE_FIELDS, occupation_of
+from ..domain.work_types import WORK_TYPE_FIELDS, occupation_of
+from ..views import occupations as views
+from ..views import work_types as work_type_views
+from .releases import require_release_id
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
 PREFIX = re.compile(PREFIX_PATTERN)

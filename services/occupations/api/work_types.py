@@ -18,10 +18,11 @@ from schemas.occupations import (
 from services.platform.deps import PoolDep
 from services.platform.errors import Problem, field_error
 
-from . import views, work_type_views
-from .api import history_entries, require_code, to_ref
-from .release_api import require_release_id
-from .work_types import WORK_TYPE_FIELDS, occupation_of
+from ..domain.work_types import WORK_TYPE_FIELDS, occupation_of
+from ..views import occupations as views
+from ..views import work_types as work_type_views
+from .occupations import history_entries, require_code, to_ref
+from .releases import require_release_id
 
 WORK_TYPE_PATTERN = r"^[1-8](-\d{2}){4}$"
 WORK_TYPE = re.compile(WORK_TYPE_PATTERN)

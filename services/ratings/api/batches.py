@@ -10,30 +10,31 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
-from schemas.envelope import Event
 from schemas.ratings import (
-    ASSESSMENT_SUBMITTED,
-    AssessedCandidate,
     AssessmentBatch,
     AssessmentBatchAccepted,
     AssessmentBatchCreate,
     AssessmentBatchPage,
     AssessmentBatchSummary,
-    AssessmentSubmitted,
     CandidateOutcome,
 )
 from services.platform.auth import Principal, authorise
 from services.platform.bus import EventTooLarge
 from services.platform.deps import BusDep, PoolDep, PrincipalDep, SettingsDep
 from services.platform.errors import Problem, field_error
-from services.platform.national_ids import normalise_id, person_hasher
 from services.platform.openapi import problem_responses
 from services.platform.safe_input import decodable
 from services.platform.submissions import MAX_WAIT, preferred_wait, wait_for
 
-from . import examples, store
-from .domain import MAX_BATCH, candidate_problems
-from .handlers import content_hash, today
+from .. import examples, store, views
+from ..domain import MAX_BATCH
+from ..handlers.batches import (
+    BatchIdReused,
+    BatchRefused,
+    SubmitAssessmentBatch,
+    check_same_batch,
+    submit_assessment_batch,
+)
 
 
 def _status_url(batch_id: str) -> str:
@@ -75,54 +76,23 @@ class AssessmentBatchController(Controller):
         prefer: Annotated[str | None, HeaderParameter(name="Prefer", required=False)] = None,
     ) -> Response[Any]:
         authorise(principal, "evaluation_body", organisation=data.body_id)
-        if not data.candidates or len(data.candidates) > MAX_BATCH:
-            raise Problem(
-                422,
-                "batch-size",
-                "Batch size out of range",
-                f"a batch holds 1 to {MAX_BATCH} candidates; this one has {len(data.candidates)}",
-                errors=[field_error("candidates", f"1 to {MAX_BATCH} candidates")],
-            )
-        body = await store.get_body(pool, data.body_id)
-        if body is None or body["kind"] == "competition":
-            raise Problem(
-                422,
-                "unregistered-body",
-                "Not a registered evaluation body",
-                f"{data.body_id} is not registered; the ministry registers bodies first",
-                errors=[field_error("body_id", "not a registered evaluation body")],
-            )
-        problems = candidate_problems(data.candidates, today())
-        if problems:
-            raise Problem(
-                422,
-                "invalid-candidates",
-                "Some candidates are not valid",
-                f"{len({p['index'] for p in problems})} of {len(data.candidates)} candidates "
-                "have problems; nothing was submitted",
-                errors=problems,
-            )
-        key = settings.id_hash_key.encode()
-        submission_data = _submission(data, key)
-        digest = content_hash(submission_data)
-        known = await store.batch_header(pool, data.batch_id)
-        if known is not None:
-            _same_batch(known, digest)
-            return Response(await _batch_view(pool, known, None, 1000), status_code=200)
-        event = Event(
-            id=f"assessment:{data.batch_id}:{digest[:16]}",
-            source="/ratings",
-            type=ASSESSMENT_SUBMITTED,
-            subject=data.batch_id,
-            actor=principal.actor,
-            data=submission_data,
-        )
+        command = SubmitAssessmentBatch(batch=data, actor=principal.actor)
         try:
-            await bus.publish(event)
+            submitted = await submit_assessment_batch(
+                command, pool=pool, bus=bus, id_key=settings.id_hash_key.encode()
+            )
+        except BatchRefused as exc:
+            raise Problem(422, exc.problem, exc.title, exc.detail, errors=exc.errors) from exc
+        except BatchIdReused as exc:
+            raise _reused(exc) from exc
         except EventTooLarge as exc:
             raise Problem(
                 413, "batch-too-large", "Batch too large for one event", str(exc)
             ) from exc
+        if submitted.already_applied:
+            known = await store.batch_header(pool, data.batch_id)
+            assert known is not None  # applied batches stay
+            return Response(await _batch_view(pool, known, None, 1000), status_code=200)
         url = _status_url(data.batch_id)
         wait = preferred_wait(prefer)
         if wait:
@@ -130,7 +100,10 @@ class AssessmentBatchController(Controller):
                 lambda: store.batch_header(pool, data.batch_id), lambda h: h is not None, wait
             )
             if applied is not None:
-                _same_batch(applied, digest)
+                try:  # applied meanwhile, under the same id, from another submission
+                    check_same_batch(data.batch_id, applied["content_hash"], submitted.content_hash)
+                except BatchIdReused as exc:
+                    raise _reused(exc) from exc
                 view = await _batch_view(pool, applied, None, 1000)
                 return Response(
                     view, status_code=200, headers={"Preference-Applied": f"wait={wait:g}"}
@@ -165,7 +138,7 @@ class AssessmentBatchController(Controller):
             body_id = body_id or principal.organisation
             _for_body(principal, body_id)
         cursor = _cursor(after) if after else None
-        rows = await store.list_batches(pool, body_id, cursor, limit + 1)
+        rows = await views.list_batches(pool, body_id, cursor, limit + 1)
         items = [
             AssessmentBatchSummary(
                 batch_id=r["batch_id"],
@@ -200,7 +173,7 @@ class AssessmentBatchController(Controller):
         authorise(principal, "ministry", "evaluation_body")
         header = await store.batch_header(pool, batch_id)
         if header is None:
-            refused = await store.refused_batch(pool, batch_id)
+            refused = await views.refused_batch(pool, batch_id)
             if refused is not None:
                 _for_body(principal, body_of(refused["payload"]) or "")
                 raise Problem(
@@ -234,46 +207,14 @@ def _cursor(after: str) -> tuple[datetime, str]:
         ) from exc
 
 
-def _submission(data: AssessmentBatchCreate, key: bytes) -> AssessmentSubmitted:
-    person = person_hasher(key)
-    candidates = []
-    for c in data.candidates:
-        national_id = normalise_id(c.national_id)
-        candidates.append(
-            AssessedCandidate(
-                person=person(national_id),
-                id_last4=national_id[-4:],
-                name=c.name.strip(),
-                occupation_code=c.occupation_code,
-                level=c.level,  # type: ignore[arg-type]
-                theory=float(c.theory or 0.0),
-                practical=float(c.practical or 0.0),
-                review=c.review,
-            )
-        )
-    return AssessmentSubmitted(
-        batch_id=data.batch_id,
-        body_id=data.body_id,
-        exam_date=data.exam_date,
-        candidates=candidates,
-    )
-
-
-def _same_batch(known: asyncpg.Record, digest: str) -> None:
-    if known["content_hash"] != digest:
-        raise Problem(
-            409,
-            "batch-id-reused",
-            "Batch id already used with other content",
-            f"batch {known['batch_id']} was applied with different content; "
-            "submit corrections under a new batch id",
-        )
+def _reused(exc: BatchIdReused) -> Problem:
+    return Problem(409, "batch-id-reused", "Batch id already used with other content", str(exc))
 
 
 async def _batch_view(
     pool: Any, header: asyncpg.Record, after: int | None, limit: int
 ) -> AssessmentBatch:
-    entries = await store.batch_outcomes(pool, header["batch_id"])
+    entries = await views.batch_outcomes(pool, header["batch_id"])
     start = 0 if after is None else max(after + 1, 0)
     page = entries[start : start + limit]
     more = start + limit < len(entries)
@@ -289,18 +230,18 @@ async def _batch_view(
         refused=header["refused"],
         outcomes=[
             CandidateOutcome(
-                index=e[0],
-                name=e[1],
-                id_last4=e[2],
-                occupation_code=e[3],
-                level=e[4],
-                outcome=e[8],
-                reason=e[9],
-                certificate_number=e[10],
+                index=e.index,
+                name=e.name,
+                id_last4=e.id_last4,
+                occupation_code=e.occupation_code,
+                level=e.level,
+                outcome=e.outcome,
+                reason=e.reason,
+                certificate_number=e.certificate_number,
             )
             for e in page
         ],
-        next_after=page[-1][0] if more and page else None,
+        next_after=page[-1].index if more and page else None,
     )
 
 

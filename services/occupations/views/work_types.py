@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from .store import WORK_TYPE_COLUMNS, Conn
+from ..store import WORK_TYPE_COLUMNS, Conn
 
 
 async def list_work_types(

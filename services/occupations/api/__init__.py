@@ -1,0 +1,1 @@
+"""HTTP for occupations: the classification (`occupations`), its work types and its releases."""

@@ -1,0 +1,1 @@
+"""Pure rules of the classification: occupations and their releases, and work types."""

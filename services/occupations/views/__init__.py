@@ -1,0 +1,1 @@
+"""Read models of occupations, queried straight from Postgres: occupations and work types."""

@@ -1,0 +1,1 @@
+"""HTTP for ratings: evaluation bodies, assessment batches, certificates and their verification."""

@@ -1,0 +1,130 @@
+"""Read models of ratings, queried straight from Postgres: bodies and their authorisations,
+applied batches and their outcomes, certificates and a person's ratings."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from .domain import OutcomeEntry
+from .store import Conn
+
+_OUTCOMES = msgspec.json.Decoder(list[OutcomeEntry])
+
+CERTIFICATE_VIEW = """
+    SELECT c.number, c.person, c.id_last4, c.name, c.occupation_code, o.name_zh AS occupation_name,
+           c.level, c.issued_on, c.origin, c.origin_id, c.revoked_at, c.revocation_reason,
+           c.body_id, b.name AS body_name, b.kind AS body_kind
+    FROM ratings.certificate c
+    JOIN ratings.body b USING (body_id)
+    LEFT JOIN ratings.occupation o ON o.code = c.occupation_code
+"""
+
+
+async def authorisations(conn: Conn, body_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT authorisation_id, occupation_code, levels, valid_from, valid_to
+        FROM ratings.authorisation WHERE body_id = $1
+        ORDER BY occupation_code, authorisation_id""",
+        body_id,
+    )
+
+
+async def authorisations_of(conn: Conn, body_ids: list[str]) -> dict[str, list[asyncpg.Record]]:
+    """The authorisations of several bodies in one query, by body id."""
+    rows = await conn.fetch(
+        """SELECT body_id, authorisation_id, occupation_code, levels, valid_from, valid_to
+        FROM ratings.authorisation WHERE body_id = any($1::text[])
+        ORDER BY body_id, occupation_code, authorisation_id""",
+        body_ids,
+    )
+    out: dict[str, list[asyncpg.Record]] = {}
+    for row in rows:
+        out.setdefault(row["body_id"], []).append(row)
+    return out
+
+
+async def list_bodies(conn: Conn, after: str | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT body_id, body_no, name, kind, province FROM ratings.body
+        WHERE ($1::text IS NULL OR body_id > $1) ORDER BY body_id LIMIT $2""",
+        after,
+        limit,
+    )
+
+
+async def list_batches(
+    conn: Conn, body_id: str | None, after: tuple[Any, str] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Newest first by (applied_at, batch_id); `after` is the last row's pair."""
+    return await conn.fetch(
+        """SELECT batch_id, body_id, exam_date, applied_at, candidates, passed, failed, refused
+        FROM ratings.assessment_batch
+        WHERE ($1::text IS NULL OR body_id = $1)
+          AND ($2::timestamptz IS NULL OR (applied_at, batch_id) < ($2, $3))
+        ORDER BY applied_at DESC, batch_id DESC
+        LIMIT $4""",
+        body_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def batch_outcomes(conn: Conn, batch_id: str) -> list[OutcomeEntry]:
+    """The batch's outcome entries, in candidate order."""
+    document: bytes | None = await conn.fetchval(
+        "SELECT outcomes FROM ratings.assessment_batch WHERE batch_id = $1", batch_id
+    )
+    return _OUTCOMES.decode(zlib.decompress(document)) if document else []
+
+
+async def refused_batch(conn: Conn, batch_id: str) -> asyncpg.Record | None:
+    """The latest dead letter of a submission for `batch_id` (payload left as bytes)."""
+    return await conn.fetchrow(
+        """SELECT reason, created_at, payload FROM ratings.dead_letter
+        WHERE event_subject = $1 AND consumer = 'ratings-assessments'
+        ORDER BY id DESC LIMIT 1""",
+        batch_id,
+    )
+
+
+async def certificates(conn: Conn, numbers: list[str]) -> list[asyncpg.Record]:
+    """By number. Each number names its year, and a query per year with the year as a scalar
+    keeps one generic plan that reads one partition; an array of years is planned anew across
+    every partition on each call (three times the cost of the whole look-up)."""
+    by_year: dict[int, list[str]] = {}
+    for number in dict.fromkeys(numbers):
+        if number[:4].isdigit():
+            by_year.setdefault(int(number[:4]), []).append(number)
+    rows: list[asyncpg.Record] = []
+    for year, some in by_year.items():
+        if len(some) == 1:
+            rows += await conn.fetch(BY_NUMBER, some[0], year)
+        else:
+            rows += await conn.fetch(BY_NUMBERS, some, year)
+    return rows
+
+
+BY_NUMBER = CERTIFICATE_VIEW + " WHERE c.number = $1 AND c.year = $2"
+BY_NUMBERS = CERTIFICATE_VIEW.replace(
+    "FROM ratings.certificate c",
+    """FROM unnest($1::text[]) AS x(number)
+    JOIN ratings.certificate c ON c.number = x.number AND c.year = $2""",
+)
+
+
+async def person_certificates(
+    conn: Conn, person: str, body_id: str | None, limit: int = 1000
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        CERTIFICATE_VIEW
+        + """ WHERE c.person = $1 AND ($2::text IS NULL OR c.body_id = $2)
+        ORDER BY c.issued_on, c.number LIMIT $3""",
+        person,
+        body_id,
+        limit,
+    )

@@ -14,21 +14,14 @@ Create Date: 2026-12-01
 
 from alembic import op
 
+from migrations.read_models import read_model_triggers
+
 revision = "platform_0005"
 down_revision = "platform_0004"
 branch_labels = None
 depends_on = ("occupations_0005", "competitions_0008", "labour_0001")
 
 SCHEMAS = ("occupations", "competitions", "labour")
-# The bus's tables, and the labour statistics' own cache (written by reads).
-NOT_READ = (
-    "inbox",
-    "outbox",
-    "dead_letter",
-    "idempotency_key",
-    "statistics_table",
-    "statistics_version",
-)
 
 
 def upgrade() -> None:
@@ -53,33 +46,7 @@ def upgrade() -> None:
     )
     for schema in SCHEMAS:
         op.execute(f"INSERT INTO platform.read_model_version (schema) VALUES ('{schema}')")
-        add_triggers(schema)
-
-
-def add_triggers(schema: str) -> None:
-    """On every table of `schema` but the bus's own (later migrations call it again)."""
-    skipped = ", ".join(f"'{name}'" for name in NOT_READ)
-    op.execute(
-        f"""
-        DO $$
-        DECLARE t text;
-        BEGIN
-            FOR t IN SELECT tablename FROM pg_tables
-                WHERE schemaname = '{schema}' AND tablename NOT IN ({skipped})
-                AND NOT EXISTS (
-                    SELECT 1 FROM pg_trigger
-                    WHERE tgname = 'read_model_changed'
-                    AND tgrelid = format('%I.%I', '{schema}', tablename)::regclass
-                )
-            LOOP
-                EXECUTE format(
-                    'CREATE TRIGGER read_model_changed AFTER INSERT OR UPDATE OR DELETE '
-                    'OR TRUNCATE ON %I.%I FOR EACH STATEMENT '
-                    'EXECUTE FUNCTION platform.bump_read_model()', '{schema}', t);
-            END LOOP;
-        END $$;
-        """
-    )
+        op.execute(read_model_triggers(schema))
 
 
 def downgrade() -> None:

@@ -63,7 +63,8 @@ async def bench_servers() -> AsyncIterator[BenchServers]:
 
 
 class ServiceProcess:
-    """`python -m services.<name>` against the bench servers, stopped (SIGINT) on exit."""
+    """`python -m services.<name>` (every service if `service` is "") against the bench
+    servers, stopped (SIGINT) on exit."""
 
     def __init__(
         self, servers: BenchServers, port: int | None = None, service: str = "occupations"
@@ -90,7 +91,7 @@ class ServiceProcess:
 
     def __enter__(self) -> ServiceProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.service}"],
+            [sys.executable, "-m", f"services.{self.service}" if self.service else "services"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import lazy_pinyin
-
 KEEP = re.compile(r"[^a-z0-9]+")
 NOT_CHINESE = "\x01"
 LATIN = re.compile(r"[a-z][a-z0-9' .-]*")  # a query that may be pinyin (Shu Kong, shu'kong)
@@ -24,6 +22,9 @@ def pinyin_keys(text: str) -> str:
     only, lower case (a Latin part such as `GIS` stays as it is written)."""
     # One conversion for both: a syllable gives its first letter, a non-Chinese chunk (marked
     # by the callback) stays whole, as pypinyin's own FIRST_LETTER style does; half the cost.
+    # Imported here: its dictionaries take 55 MB, needed only where releases are applied.
+    from pypinyin import lazy_pinyin
+
     syllables = lazy_pinyin(text, errors=lambda chunk: NOT_CHINESE + chunk)
     full = "".join(s.removeprefix(NOT_CHINESE) for s in syllables)
     initials = "".join(s[1:] if s.startswith(NOT_CHINESE) else s[:1] for s in syllables)

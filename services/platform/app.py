@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 
 from .auth import Principal, authenticate, authenticate_first
 from .bus import Bus
+from .cache import ReadCache
 from .contracts import ROUTES as CONTRACT_ROUTES
 from .db import Pool
 from .dead_letter_api import dead_letter_controller
@@ -199,6 +200,9 @@ def create_app(
         debug=False,
     )
     document_problems(app)
+    # Outermost, so a cached read skips CORS, routing and every middleware (cache.py).
+    cache = ReadCache(cast(Any, app.asgi_handler), lambda: runtime.pool, http_worker)
+    app.asgi_handler = cast(Any, cache)
     return app
 
 

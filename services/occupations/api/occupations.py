@@ -325,12 +325,15 @@ class OccupationController(Controller):
         self, pool: PoolDep, code: Annotated[str, PathParameter(description="X-XX-XX-XX")]
     ) -> OccupationDetail:
         require_code(code)
-        row = await views.get_occupation(pool, code)
-        if row is None:
-            raise Problem(404, "unknown-code", "Unknown occupation code", f"no occupation {code}")
-        parents = await views.get_many(pool, ancestors_of(code))
-        kids = await views.children(pool, code)
-        work_types = await work_type_views.work_types_of(pool, code)
+        async with pool.acquire() as conn:  # one connection for the four reads, not four
+            row = await views.get_occupation(conn, code)
+            if row is None:
+                raise Problem(
+                    404, "unknown-code", "Unknown occupation code", f"no occupation {code}"
+                )
+            parents = await views.get_many(conn, ancestors_of(code))
+            kids = await views.children(conn, code)
+            work_types = await work_type_views.work_types_of(conn, code)
         return OccupationDetail(
             occupation=to_occupation(row),
             parents=[to_ref(r) for r in parents],

@@ -59,7 +59,8 @@ async def test_medal_table_under_every_ordering(client: Client) -> None:
         assert response.status_code == 200
         assert table(response.json()) == expected, rank_by
     response = await client.get("/competitions/WSCT2024/medal-table")
-    assert response.headers["cache-control"] == "max-age=5, public"
+    # A proxy may keep it but asks again each time (a 304 while nothing changed): never stale.
+    assert set(response.headers["cache-control"].split(", ")) == {"public", "no-cache"}
     gold = response.json()
     cn = next(r for r in gold["rows"] if r["member"] == "CN")
     assert (cn["gold"], cn["silver"], cn["bronze"], cn["excellence"], cn["total"]) == (

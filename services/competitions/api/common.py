@@ -27,7 +27,7 @@ from ..member_names import names_of
 T = TypeVar("T")
 
 # Public reads may be cached briefly by proxies: results change rarely, reads come in bursts.
-PUBLIC_CACHE = CacheControlHeader(max_age=5, public=True)
+PUBLIC_CACHE = CacheControlHeader(public=True, no_cache=True)  # revalidate: the ETag answers 304
 
 
 def to_competition(row: Any) -> Competition:

@@ -8,7 +8,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import PathParameter, QueryParameter
 
 # Public reads may be cached briefly by proxies: publications change rarely.
-PUBLIC_CACHE = CacheControlHeader(max_age=5, public=True)
+PUBLIC_CACHE = CacheControlHeader(public=True, no_cache=True)  # revalidate: the ETag answers 304
 OCCUPATION_CODE = r"^[1-8](-\d{2}){3}$"
 # Query values are checked here, not by the Annotated types of `schemas` (Litestar does not
 # read a msgspec Meta nested in an Optional query parameter).

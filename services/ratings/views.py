@@ -124,11 +124,9 @@ async def _by_year(conn: Conn, by_year: dict[int, list[str]]) -> list[asyncpg.Re
 
 # `%d`: the exam year, an int (see `certificates`).
 BY_NUMBER = CERTIFICATE_VIEW + " WHERE c.number = $1 AND c.year = %d"
-BY_NUMBERS = CERTIFICATE_VIEW.replace(
-    "FROM ratings.certificate c",
-    """FROM unnest($1::text[]) AS x(number)
-    JOIN ratings.certificate c ON c.number = x.number AND c.year = %d""",
-)
+# One index scan for all the numbers; joining `unnest($1)` instead probes the index per number
+# and took twice as long for fifty.
+BY_NUMBERS = CERTIFICATE_VIEW + " WHERE c.number = any($1::text[]) AND c.year = %d"
 
 
 async def person_certificates(

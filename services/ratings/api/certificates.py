@@ -143,12 +143,13 @@ class CertificateController(Controller):
                 f"send 1 to {MAX_VERIFY} items; got {len(data.items)}",
                 errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
             )
-        wellformed = [i.number for i in data.items if certificate_number_problem(i.number) is None]
+        malformed = {i.number for i in data.items if certificate_number_problem(i.number)}
+        wellformed = [i.number for i in data.items if i.number not in malformed]
         found = {r["number"]: r for r in await views.certificates(pool, wellformed)}
         results = []
         for item in data.items:
             row = found.get(item.number)
-            if certificate_number_problem(item.number):
+            if item.number in malformed:
                 results.append(VerifyResult(number=item.number, status="malformed"))
             elif row is None or (item.name and not same_name(item.name, row["name"])):
                 results.append(VerifyResult(number=item.number, status="not_found"))

@@ -22,7 +22,11 @@ def benchmarks() -> list[str]:
 
 
 def main() -> int:
-    only = set(sys.argv[1:])
+    # `python -m bench reads --seconds 3`: names pick benchmarks, options go to each of them.
+    first_option = next((i for i, a in enumerate(sys.argv[1:]) if a.startswith("-")), None)
+    names = sys.argv[1:] if first_option is None else sys.argv[1 : first_option + 1]
+    options = [] if first_option is None else sys.argv[first_option + 1 :]
+    only = set(names)
     failed: list[str] = []
     for name in benchmarks():
         if only and name not in only:
@@ -32,7 +36,8 @@ def main() -> int:
             continue
         print(f"\n=== bench.{name} ===", flush=True)
         # One process per benchmark, so one's servers and memory do not colour the next.
-        if subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=HERE.parent).returncode:
+        command = [sys.executable, "-m", f"bench.{name}", *options]
+        if subprocess.run(command, cwd=HERE.parent).returncode:
             failed.append(name)
     if failed:
         print(f"failed: {', '.join(failed)}")

@@ -149,7 +149,7 @@ def service_schemas() -> list[str]:
 @app.command()
 def export() -> None:
     """Write an open-data export now (CSV, JSON Lines and metadata.json) and print its files."""
-    from services.exports.handlers import ExportBusy, export_now, export_root
+    from services.exports.handlers import ExportBusy, StartExport, export_now, export_root
     from services.platform.app import app_of
     from services.platform.runtime import Runtime
     from services.registry import ALL
@@ -159,7 +159,9 @@ def export() -> None:
     async def run() -> tuple[str, Any]:
         runtime = await Runtime.open(config, ALL)
         try:
-            return await export_now(runtime.pool, app_of(runtime), config, "cli", "cli")
+            command = StartExport(trigger="cli", requested_by="cli")
+            app = app_of(runtime)
+            return await export_now(command, pool=runtime.pool, app=app, settings=config)
         finally:
             await runtime.close()
 

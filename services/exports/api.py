@@ -28,9 +28,6 @@ MEDIA = {
     "zip": "application/zip",
 }
 
-# Runs started over HTTP; held so they are not garbage-collected mid-export.
-_running: set[asyncio.Task[Any]] = set()
-
 
 class ExportController(Controller):
     path = "/exports"
@@ -74,29 +71,16 @@ class ExportController(Controller):
         principal: PrincipalDep,
     ) -> Response[ExportRun]:
         authorise(principal, "admin")
+        command = handlers.StartExport(trigger="on-demand", requested_by=principal.actor)
         try:
-            lock = await handlers.claim(settings)
+            started = await handlers.start_export(
+                command, pool=pool, app=request.app, settings=settings
+            )
         except handlers.ExportBusy as exc:
             raise Problem(409, "export-running", "An export is already running", str(exc)) from exc
-        export_id = handlers.new_export_id()
-        try:
-            await store.fail_abandoned(pool)
-            await store.start_run(pool, export_id, "on-demand", principal.actor)
-        except BaseException:
-            await handlers.release(lock)
-            raise
-
-        async def work() -> None:
-            try:
-                await handlers.run_export(pool, request.app, settings, export_id)
-            finally:
-                await handlers.release(lock)
-
-        task = asyncio.create_task(work(), name=f"export:{export_id}")
-        _running.add(task)
-        task.add_done_callback(_running.discard)
+        export_id = started.export_id
         if wait := preferred_wait(request.headers.get("prefer")):
-            await asyncio.wait({task}, timeout=wait)
+            await asyncio.wait({started.task}, timeout=wait)
         run = handlers.to_run(await store.get_run(pool, export_id))
         status = 200 if run.status != "running" else 202
         return Response(run, status_code=status, headers={"Location": f"/exports/{export_id}"})

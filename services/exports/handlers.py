@@ -111,15 +111,52 @@ async def prune(pool: Pool, settings: Settings) -> None:
         log.info("old exports deleted", runs=deleted, kept=settings.export_keep)
 
 
-async def export_now(
-    pool: Pool, app: Litestar, settings: Settings, trigger: str, requested_by: str
-) -> tuple[str, ExportMetadata | None]:
-    """Run one export to the end, holding the lock (the CLI and the schedule use this)."""
-    async with export_lock(settings):
+class StartExport(msgspec.Struct, frozen=True, kw_only=True):
+    """Write an open-data export now: `trigger` is `on-demand` (HTTP), `cli` or `scheduled`."""
+
+    trigger: str
+    requested_by: str
+
+
+class StartedExport(msgspec.Struct, frozen=True, kw_only=True):
+    export_id: str
+    task: asyncio.Task[ExportMetadata | None]
+
+
+async def start_export(
+    command: StartExport, *, pool: Pool, app: Litestar, settings: Settings
+) -> StartedExport:
+    """Claim the export lock (ExportBusy if any replica holds it), record the run, and write it
+    in a task of its own that releases the lock when done; the caller may wait for the task.
+    The app keeps the task (`app.state.exports`), so it is not collected mid-export."""
+    lock = await claim(settings)
+    try:
         await store.fail_abandoned(pool)
         export_id = new_export_id()
-        await store.start_run(pool, export_id, trigger, requested_by)
-        return export_id, await run_export(pool, app, settings, export_id)
+        await store.start_run(pool, export_id, command.trigger, command.requested_by)
+    except BaseException:
+        await release(lock)
+        raise
+
+    async def work() -> ExportMetadata | None:
+        try:
+            return await run_export(pool, app, settings, export_id)
+        finally:
+            await release(lock)
+
+    running: set[asyncio.Task[Any]] = app.state.setdefault("exports", set())
+    task = asyncio.create_task(work(), name=f"export:{export_id}")
+    running.add(task)
+    task.add_done_callback(running.discard)
+    return StartedExport(export_id=export_id, task=task)
+
+
+async def export_now(
+    command: StartExport, *, pool: Pool, app: Litestar, settings: Settings
+) -> tuple[str, ExportMetadata | None]:
+    """Run one export to the end (the CLI and the schedule use this)."""
+    started = await start_export(command, pool=pool, app=app, settings=settings)
+    return started.export_id, await started.task
 
 
 async def scheduled(pool: Pool, app: Litestar, settings: Settings, stop: asyncio.Event) -> None:
@@ -130,7 +167,8 @@ async def scheduled(pool: Pool, app: Litestar, settings: Settings, stop: asyncio
         last = await store.last_started(pool)
         if last is None or datetime.now(UTC) - last >= interval:
             with suppress(ExportBusy):
-                await export_now(pool, app, settings, "scheduled", "system:schedule")
+                command = StartExport(trigger="scheduled", requested_by="system:schedule")
+                await export_now(command, pool=pool, app=app, settings=settings)
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=check)
 

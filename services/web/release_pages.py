@@ -13,7 +13,7 @@ from schemas.occupations import ReleasePage, ReleaseStatus
 from services.platform.public_api import ApiError
 
 from .labour_pages import release_packages
-from .render import api, error_page, page, refused_field
+from .render import api, error_page, page, refused
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -37,9 +37,7 @@ class ReleasePages(Controller):
             try:
                 status = await public.find(f"/releases/{release_id}", ReleaseStatus)
             except ApiError as exc:
-                if exc.status != 400:
-                    raise
-                return error_page(request, 400, field=refused_field(exc.problem))
+                return refused(request, exc)
             packages = await release_packages(request, public, release_id)
         if status is None or status.release is None:
             return error_page(request, 404)

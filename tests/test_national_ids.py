@@ -38,8 +38,16 @@ def pg_dump(url: str) -> bytes:
     return subprocess.run([binary, "--no-owner", url], capture_output=True, check=True).stdout
 
 
-def jetstream_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
+def jetstream_contents(root: Path) -> dict[Path, bytes]:
+    """Every file of the store; the server renames its temporary files as we walk, so a
+    file that vanishes between listing and reading is skipped (its content is elsewhere)."""
+    contents = {}
+    for path in root.rglob("*"):
+        try:
+            contents[path] = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            continue
+    return contents
 
 
 async def test_submitted_ids_are_nowhere_at_rest(
@@ -71,10 +79,9 @@ async def test_submitted_ids_are_nowhere_at_rest(
         )
 
     submitted = [i.encode() for i in [*RATED, *CONTESTANTS.values()]]
-    files = await asyncio.to_thread(jetstream_files, servers.nats.root / "jetstream")
+    files = await asyncio.to_thread(jetstream_contents, servers.nats.root / "jetstream")
     assert files, "no JetStream store found"
-    for path in files:
-        data = await asyncio.to_thread(path.read_bytes)
+    for path, data in files.items():
         assert not [i for i in submitted if i in data], path
     dump = await asyncio.to_thread(pg_dump, database_url)
     assert b"CNSCDEMO2023" in dump and b"ids-at-rest" in dump  # the dump holds the data...

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import asyncpg
+import msgspec
 from litestar import Controller, get
 from litestar.params import Parameter, PathParameter, QueryParameter
 
@@ -45,7 +46,6 @@ from ..domain.occupations import (
 )
 from ..domain.work_types import WORK_TYPE_FIELDS, occupation_of
 from ..views import occupations as views
-from ..views import work_types as work_type_views
 from .releases import require_release_id
 
 PREFIX_PATTERN = r"^[1-8](-\d{0,2}){0,3}$"
@@ -54,7 +54,7 @@ LIST_PAGE, SEARCH_PAGE = 50, 20
 AFTER_PATTERN = r"^(\d(\.\d{1,4})?~)?[1-8](-\d{2}){3}$"
 
 
-def to_occupation(row: asyncpg.Record) -> Occupation:
+def to_occupation(row: Mapping[str, Any]) -> Occupation:
     fields = dict(row)
     matched = fields.pop("matched_work_type", None)
     name_zh, name_en = (
@@ -325,20 +325,15 @@ class OccupationController(Controller):
         self, pool: PoolDep, code: Annotated[str, PathParameter(description="X-XX-XX-XX")]
     ) -> OccupationDetail:
         require_code(code)
-        async with pool.acquire() as conn:  # one connection for the four reads, not four
-            row = await views.get_occupation(conn, code)
-            if row is None:
-                raise Problem(
-                    404, "unknown-code", "Unknown occupation code", f"no occupation {code}"
-                )
-            parents = await views.get_many(conn, ancestors_of(code))
-            kids = await views.children(conn, code)
-            work_types = await work_type_views.work_types_of(conn, code)
+        row = await views.occupation_detail(pool, code, ancestors_of(code))
+        if row is None:
+            raise Problem(404, "unknown-code", "Unknown occupation code", f"no occupation {code}")
+        fields = dict(row)
         return OccupationDetail(
-            occupation=to_occupation(row),
-            parents=[to_ref(r) for r in parents],
-            children=[to_ref(r) for r in kids],
-            work_types=[WorkType(**dict(r)) for r in work_types],
+            parents=msgspec.convert(fields.pop("parent_refs"), list[OccupationRef]),
+            children=msgspec.convert(fields.pop("child_refs"), list[OccupationRef]),
+            work_types=msgspec.convert(fields.pop("work_type_rows"), list[WorkType]),
+            occupation=to_occupation(fields),
         )
 
     @get("/{code:str}/history", summary="Every release that introduced or changed an occupation")

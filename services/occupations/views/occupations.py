@@ -9,7 +9,7 @@ import asyncpg
 
 from ..pinyin import KEEP as KEEP_PINYIN
 from ..pinyin import LATIN
-from ..store import OCCUPATION_COLUMNS, Conn
+from ..store import OCCUPATION_COLUMNS, WORK_TYPE_COLUMNS, Conn
 
 
 async def list_occupations(
@@ -45,19 +45,28 @@ async def get_occupation(conn: Conn, code: str) -> asyncpg.Record | None:
     )
 
 
-async def get_many(conn: Conn, codes: list[str]) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""SELECT {OCCUPATION_COLUMNS} FROM occupations.occupation
-        WHERE code = any($1::text[]) ORDER BY level""",
-        codes,
-    )
+REF_COLUMNS = "code, level, name_zh, name_en, tags, status, invented"
 
 
-async def children(conn: Conn, code: str) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""SELECT {OCCUPATION_COLUMNS} FROM occupations.occupation
-        WHERE parent_code = $1 ORDER BY code""",
+async def occupation_detail(conn: Conn, code: str, ancestors: list[str]) -> asyncpg.Record | None:
+    """An occupation with its parent chain, children and work types, in one statement: the
+    three lists come back as JSON arrays (`parent_refs`, `child_refs`, `work_type_rows`)."""
+    return await conn.fetchrow(
+        f"""
+        SELECT {OCCUPATION_COLUMNS},
+          (SELECT coalesce(json_agg(p ORDER BY p.level), '[]') FROM
+            (SELECT {REF_COLUMNS} FROM occupations.occupation WHERE code = any($2::text[])) p
+          ) AS parent_refs,
+          (SELECT coalesce(json_agg(c ORDER BY c.code), '[]') FROM
+            (SELECT {REF_COLUMNS} FROM occupations.occupation WHERE parent_code = $1) c
+          ) AS child_refs,
+          (SELECT coalesce(json_agg(w ORDER BY w.code), '[]') FROM
+            (SELECT {WORK_TYPE_COLUMNS} FROM occupations.work_type WHERE occupation_code = $1) w
+          ) AS work_type_rows
+        FROM occupations.occupation WHERE code = $1
+        """,
         code,
+        ancestors,
     )
 
 

@@ -21,11 +21,6 @@ async def list_work_types(
     )
 
 
-async def work_types_of(conn: Conn, occupation: str) -> list[asyncpg.Record]:
-    """Every work type of an occupation, active and retired."""
-    return await list_work_types(conn, occupation=occupation, after=None, limit=10_000)
-
-
 async def get_work_type(conn: Conn, code: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"SELECT {WORK_TYPE_COLUMNS} FROM occupations.work_type WHERE code = $1", code

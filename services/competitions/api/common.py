@@ -98,7 +98,11 @@ def medal_row(place: int, t: Tally) -> MedalRow:
 
 
 async def competition_or_404(pool: Any, code: str) -> Any:
-    row = await store.get_competition(pool, code)
+    return competition_found(await store.get_competition(pool, code), code)
+
+
+def competition_found(row: T | None, code: str) -> T:
+    """The row of a read of one competition; none: the competition is unknown (a 404)."""
     if row is None:
         raise Problem(404, "unknown-competition", "Unknown competition", f"no competition {code}")
     return row

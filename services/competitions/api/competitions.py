@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, Parameter
 
@@ -24,6 +25,7 @@ from schemas.competitions import (
     ResultPage,
     ResultsSubmit,
     Sector,
+    Skill,
     SkillPage,
     SkillResultsView,
     SkillsCreate,
@@ -47,6 +49,7 @@ from ..handlers import Plan
 from .common import (
     PUBLIC_CACHE,
     authorise_organiser,
+    competition_found,
     competition_or_404,
     full_names,
     medal_row,
@@ -157,9 +160,11 @@ class CompetitionController(Controller):
         after: Annotated[str | None, Parameter(pattern=SKILL_NUMBER, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 100,
     ) -> SkillPage:
-        await competition_or_404(pool, code)
-        rows = await views.list_skills(pool, code, sector=sector, after=after, limit=limit + 1)
-        items = [to_skill(r) for r in rows[:limit]]
+        found = await views.competition_skills(
+            pool, code, sector=sector, after=after, limit=limit + 1
+        )
+        rows = msgspec.convert(competition_found(found, code)["skill_rows"], list[Skill])
+        items = rows[:limit]
         return SkillPage(items=items, next_after=items[-1].number if len(rows) > limit else None)
 
     @get(
@@ -174,17 +179,19 @@ class CompetitionController(Controller):
         number: FromPath[str],
         revision: Annotated[int | None, Parameter(ge=1, le=INT32_MAX, required=False)] = None,
     ) -> SkillResultsView:
-        competition = await competition_or_404(pool, code)
-        skill = await views.get_skill(pool, code, number)
-        if skill is None:
+        competition = competition_found(
+            await views.skill_results(pool, code, number, revision), code
+        )
+        if competition["skill_row"] is None:
             raise Problem(404, "unknown-skill", "Unknown skill", f"{code} has no skill {number}")
-        revisions = await views.skill_revisions(pool, code, number)
+        skill = msgspec.convert(competition["skill_row"], Skill)
+        revisions = list(competition["revisions"])
         if revision is not None and revision not in revisions:
             raise Problem(404, "unknown-revision", "Unknown revision", f"no revision {revision}")
-        rows = await views.skill_results(pool, code, number, revision)
-        shown = revision or skill["revision"]
+        rows = msgspec.convert(competition["result_rows"], list[views.ResultRow])
+        shown = revision or skill.revision
         return SkillResultsView(
-            skill=to_skill(skill),
+            skill=skill,
             revision=shown,
             results=[to_result(r, full_names(competition)) for r in rows],
             history=[r for r in revisions if r != shown],
@@ -207,15 +214,18 @@ class CompetitionController(Controller):
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> ResultPage:
-        competition = await competition_or_404(pool, code)
         cursor = tuple(after.split("/", 1)) if after else None
-        rows = await views.entries(
-            pool,
+        competition = competition_found(
+            await views.entries(
+                pool,
+                code,
+                member=member,
+                after=cursor,  # type: ignore[arg-type]
+                limit=limit + 1,
+            ),
             code,
-            member=member,
-            after=cursor,  # type: ignore[arg-type]
-            limit=limit + 1,
         )
+        rows = msgspec.convert(competition["result_rows"], list[views.ResultRow])
         items = [to_result(r, full_names(competition)) for r in rows[:limit]]
         last = f"{items[-1].skill}/{items[-1].member}" if len(rows) > limit else None
         return ResultPage(items=items, next_after=last)
@@ -307,8 +317,9 @@ class CompetitionController(Controller):
         after: Annotated[int | None, Parameter(ge=0, le=INT64_MAX, required=False)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> RefusedPage:
-        await competition_or_404(pool, code)
-        rows = await views.refused_submissions(pool, code, after=after, limit=limit + 1)
+        async with pool.acquire() as conn:  # one connection for the check and the read
+            await competition_or_404(conn, code)
+            rows = await views.refused_submissions(conn, code, after=after, limit=limit + 1)
         items = [RefusedSubmission(**r) for r in rows[:limit]]
         return RefusedPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
@@ -330,12 +341,14 @@ class CompetitionController(Controller):
         rank_by: Annotated[RankBy, Parameter(description="Ordering of the table")] = "gold",
         sector: Annotated[Sector | None, Parameter(required=False)] = None,
     ) -> MedalTable:
-        competition = await competition_or_404(pool, code)
         if sector is None:
-            rows = await views.standings(pool, code, rank_by)
-            ranked = [(r[views.RANK_COLUMNS[rank_by]], tally_of(r)) for r in rows]
+            competition = competition_found(await views.standings(pool, code, rank_by), code)
+            rows = msgspec.convert(competition["standing_rows"], list[views.StandingRow])
+            ranked = [(r["rank"], tally_of(r)) for r in rows]
         else:  # a sector's table is small enough to rank on the fly
-            ranked = rank([tally_of(r) for r in await views.tallies(pool, code, sector)], rank_by)
+            competition = competition_found(await views.sector_tallies(pool, code, sector), code)
+            tallies = msgspec.convert(competition["tally_rows"], list[views.TallyRow])
+            ranked = rank([tally_of(r) for r in tallies], rank_by)
         return MedalTable(
             competition=code,
             rank_by=rank_by,
@@ -351,8 +364,10 @@ class CompetitionController(Controller):
         summary="Albert Vidal Award and Best of Nation",
     )
     async def awards(self, pool: PoolDep, code: FromPath[str]) -> Awards:
-        full = full_names(await competition_or_404(pool, code))
-        results = [to_result(r, full) for r in await views.awards(pool, code)]
+        competition = competition_found(await views.awards(pool, code), code)
+        full = full_names(competition)
+        rows = msgspec.convert(competition["result_rows"], list[views.ResultRow])
+        results = [to_result(r, full) for r in rows]
         return Awards(
             competition=code,
             albert_vidal_award=[r for r in results if r.albert_vidal_award],

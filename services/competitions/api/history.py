@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, Parameter
 
@@ -130,27 +131,16 @@ class MemberController(Controller):
             bool, Parameter(description="List each competition's results too")
         ] = False,
     ) -> MemberHistory:
-        rows = await views.member_standings(pool, code, since=since, until=until, kind=kind)
+        found = await views.member_history(
+            pool, code, since=since, until=until, kind=kind, results=results
+        )
+        if found is None:
+            raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
+        member = to_member({k: found[k] for k in ("code", "name_en", "name_zh", "kind")})
+        rows = msgspec.convert(found["standing_rows"], list[views.MemberStandingRow])
         entries: dict[str, list[Result]] = {}
-        if results:
-            listed = await views.member_results(pool, code, since=since, until=until, kind=kind)
-            for r in listed:
-                entries.setdefault(r["competition"], []).append(to_result(r, full_names(r)))
-        if rows:
-            first = rows[0]
-            member = to_member(
-                {
-                    "code": code,
-                    "name_en": first["member_name_en"],
-                    "name_zh": first["member_name_zh"],
-                    "kind": first["member_kind"],
-                }
-            )
-        else:  # only a member without standings costs the look-up
-            found = await views.get_member(pool, code)
-            if found is None:
-                raise Problem(404, "unknown-member", "Unknown member", f"no member {code}")
-            member = to_member(found)
+        for r in msgspec.convert(found["result_rows"], list[views.MemberResultRow]):
+            entries.setdefault(r["competition"], []).append(to_result(r, full_names(r)))
         standings: list[CompetitionStanding] = []
         for row in rows:
             own = tally_of(row)
@@ -169,7 +159,7 @@ class MemberController(Controller):
                     points=own.points,
                     score_total=round(own.score_total, 2),
                     score_avg=own.score_avg,
-                    ranks={k: row[c] for k, c in views.RANK_COLUMNS.items()},
+                    ranks=row["ranks"],
                     results=entries.get(row["competition"], []) if results else None,
                 )
             )
@@ -182,7 +172,6 @@ class MemberController(Controller):
             bronze=sum(s.bronze for s in standings),
             excellence=sum(s.excellence for s in standings),
         )
-        tallies = await views.published_tallies(pool, code, kind=kind, since=since, until=until)
         return MemberHistory(
             member=member,
             kind=kind,
@@ -190,8 +179,8 @@ class MemberController(Controller):
             until=until,
             competitions=standings,
             totals=totals,
-            published=[PublishedTally(**dict(t)) for t in tallies],
-            notes=await views.competition_notes(pool, [s.competition for s in standings]),
+            published=msgspec.convert(found["tally_rows"], list[PublishedTally]),
+            notes=found["notes"],
         )
 
 
@@ -284,11 +273,11 @@ class SkillHistoryController(Controller):
                 )
             )
         golds = {e.competition: [w.member for w in e.winners] for e in editions}
-        sequence = await views.editions_with_results(pool, kind) if editions else []
+        sequence = rows[0]["sequence"] if rows else []
         runs = gold_streaks([(code, golds.get(code, [])) for code in sequence])
         return SkillHistory(
             kind=kind,
-            notes=await views.competition_notes(pool, list(golds)),
+            notes=rows[0]["notes"] if rows else {},
             editions=editions,
             streaks=[
                 Streak(member=r.member, golds=r.golds, first=r.first, last=r.last) for r in runs
@@ -311,7 +300,7 @@ class CompetitorController(Controller):
             raise Problem(404, "unknown-competitor", "Unknown competitor", f"no {person_id}")
         return CompetitorHistory(
             id=person_id,
-            notes=await views.competition_notes(pool, [r["competition"] for r in rows]),
+            notes=rows[0]["notes"],
             # Masked unless every competition it appears in publishes full names.
             name=public_name(rows[-1]["name"], all(full_names(r) for r in rows)),
             entries=[

@@ -45,8 +45,9 @@ class RatingPolicyController(Controller):
 
     @get("/{code:str}/rating-policy", summary="The rating policy of a competition")
     async def get_rating_policy(self, pool: PoolDep, code: FromPath[str]) -> dict[str, Any]:
-        await competition_or_404(pool, code)
-        row = await store.get_policy(pool, code)
+        async with pool.acquire() as conn:  # one connection for the check and the read
+            await competition_or_404(conn, code)
+            row = await store.get_policy(conn, code)
         if row is None:
             raise Problem(404, "no-policy", "No rating policy", f"{code} grants no ratings")
         return {"competition": code, "version": row["version"], "rules": row["rules"]}

@@ -5,7 +5,6 @@ one module per concern: one competition (`competitions`), reads across competiti
 from __future__ import annotations
 
 from .competitions import (
-    RANK_COLUMNS,
     ResultRow,
     StandingRow,
     TallyRow,
@@ -17,7 +16,6 @@ from .competitions import (
     refused_submissions,
     sector_tallies,
     skill_results,
-    skills_of,
     standings,
 )
 from .history import (
@@ -31,7 +29,6 @@ from .history import (
 )
 
 __all__ = [
-    "RANK_COLUMNS",
     "MemberResultRow",
     "MemberStandingRow",
     "ResultRow",
@@ -50,6 +47,5 @@ __all__ = [
     "sector_tallies",
     "skill_history",
     "skill_results",
-    "skills_of",
     "standings",
 ]

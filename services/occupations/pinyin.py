@@ -14,6 +14,7 @@ failure; the next call starts a new child.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import re
 import select
 import subprocess
@@ -149,6 +150,9 @@ class PinyinChild:
 
 
 CHILD = PinyinChild()  # the one child of this process, started when first needed
+# A process that stops waits for its child (which exits as soon as its input closes), so none
+# outlives it.
+atexit.register(CHILD.close)
 
 
 async def keys_of(texts: Iterable[str]) -> dict[str, str]:

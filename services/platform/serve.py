@@ -174,8 +174,7 @@ def main(services: Sequence[Service]) -> None:
             from .supervisor import Supervisor
 
             supervisor = Supervisor(ready, services, listener, workers)
-            uvloop.run(migrate_only(ready, services))
-            code = supervisor.run()
+            code = supervisor.run() if supervisor.migrate() else 1
         sys.exit(code)
     except KeyboardInterrupt:
         pass

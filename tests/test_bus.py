@@ -15,7 +15,15 @@ from nats.js.api import ConsumerConfig
 from schemas.envelope import Event
 from schemas.occupations import CATALOGUE_CHANGED, CatalogueChanged
 from services.platform.bus import Bus
-from services.platform.consumer import Consumer, ConsumerSpec, Rejected, Route
+from services.platform.consumer import (
+    TRANSACTION_BYTES,
+    Consumer,
+    ConsumerSpec,
+    Rejected,
+    Route,
+    by_size,
+    fetch_size,
+)
 from services.platform.db import Connection
 from services.platform.outbox import Outbox, publish_committed
 
@@ -302,3 +310,20 @@ async def test_what_a_refused_event_derived_is_never_published(client: Client) -
     finally:
         stop.set()
         await task
+
+
+def test_big_events_are_applied_a_few_megabytes_per_transaction_small_ones_together() -> None:
+    def msgs(*sizes: int) -> list[Msg]:
+        return [Msg(None, data=b"x" * n) for n in sizes]  # type: ignore[arg-type]
+
+    small = msgs(*[2_000] * 64)
+    assert [len(p) for p in by_size(small, TRANSACTION_BYTES)] == [64]
+    assert fetch_size(small, 64) == 64
+    big = msgs(*[150_000] * 64)  # assessment batches of ~1,000 candidates
+    parts = list(by_size(big, TRANSACTION_BYTES))
+    assert [m for p in parts for m in p] == big  # all of them, in order
+    assert all(sum(len(m.data) for m in p) <= TRANSACTION_BYTES for p in parts)
+    assert 1 < fetch_size(big, 64) < 64
+    huge = msgs(3 * TRANSACTION_BYTES, 10)
+    assert [len(p) for p in by_size(huge, TRANSACTION_BYTES)] == [1, 1]
+    assert fetch_size(huge, 64) == 1

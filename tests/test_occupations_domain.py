@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from typing import Any
 
 import msgspec
+import pytest
 
 from schemas.occupations import OccupationAmendment, ReleasePublished
 from services.occupations.domain.occupations import amend, content_hash, field_changes, net_changes
-from services.occupations.pinyin import pinyin_keys
+from services.occupations.pinyin import PinyinChild, PinyinUnavailable, pinyin_keys
 
 PROGRAMMER: dict[str, Any] = {
     "code": "4-04-05-01",
@@ -110,3 +116,36 @@ def test_pinyin_keys_are_full_then_initials_letters_and_digits_only() -> None:
     assert pinyin_keys("GIS工程师") == "gisgongchengshi gisgcs"
     assert pinyin_keys("2024新职业示例07（演示）") == "2024xinzhiyeshili07yanshi 2024xzysl07ys"
     assert pinyin_keys("ABC") == "abc"  # nothing to abbreviate
+
+
+def test_the_applying_process_gets_pinyin_from_a_child_without_loading_its_dictionaries() -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from services.occupations.pinyin import keys_of\n"
+        "print(asyncio.run(keys_of(['银行', '数控铣工', ''])), 'pypinyin' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    # 银行 is yin hang only with the phrase dictionary (yin xing without it).
+    assert out.stdout.strip() == ("{'数控铣工': 'shukongxigong skxg', '银行': 'yinhang yh'} False")
+
+
+def test_a_pinyin_child_that_died_is_replaced_and_one_that_fails_raises() -> None:
+    child = PinyinChild()
+    try:
+        assert child.keys(["银行"]) == ["yinhang yh"]
+        first = child.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        while child.pid is not None:
+            time.sleep(0.01)
+        assert child.keys(["数控铣工", "银行"]) == ["shukongxigong skxg", "yinhang yh"]
+        assert child.pid not in (None, first)
+    finally:
+        child.close()
+    assert child.pid is None
+    # A child that reads the request and exits without answering: the caller gets an error
+    # (the consumer then retries the event), never keys that were not computed.
+    broken = PinyinChild([sys.executable, "-c", "import sys; sys.stdin.readline()"])
+    with pytest.raises(PinyinUnavailable):
+        broken.keys(["银行"])
+    broken.close()

@@ -88,46 +88,61 @@ def encode_jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
 async def write_export(
     public: PublicApi, datasets: Sequence[Dataset], root: Path, export_id: str
 ) -> ExportMetadata:
-    collected: list[tuple[Dataset, list[dict[str, Any]]]] = []
-    for dataset in datasets:
-        collected.append((dataset, [row async for row in dataset.rows(public)]))
-    # Encoding and writing are blocking; keep them off the event loop.
-    return await asyncio.to_thread(write_files, collected, root, export_id)
-
-
-def write_files(
-    collected: list[tuple[Dataset, list[dict[str, Any]]]], root: Path, export_id: str
-) -> ExportMetadata:
     partial = root / f"{PARTIAL}{export_id}"
-    shutil.rmtree(partial, ignore_errors=True)
+    await asyncio.to_thread(shutil.rmtree, partial, ignore_errors=True)
     partial.mkdir(parents=True)
     files: list[ExportFile] = []
     described: list[ExportDataset] = []
-    for dataset, rows in collected:
-        columns = columns_of(rows)
-        described.append(
-            ExportDataset(
-                name=dataset.name,
-                description=dataset.description,
-                source=dataset.route,
+    for dataset in datasets:
+        # One dataset's rows at a time: the process holds the largest dataset, not the export.
+        rows = [row async for row in dataset.rows(public)]
+        # Encoding and writing are blocking; keep them off the event loop.
+        written = await asyncio.to_thread(write_dataset, dataset, rows, partial, export_id)
+        described.append(written[0])
+        files.extend(written[1])
+        del rows, written
+    return await asyncio.to_thread(finish, described, files, partial, root, export_id)
+
+
+def write_dataset(
+    dataset: Dataset, rows: list[dict[str, Any]], partial: Path, export_id: str
+) -> tuple[ExportDataset, list[ExportFile]]:
+    columns = columns_of(rows)
+    described = ExportDataset(
+        name=dataset.name,
+        description=dataset.description,
+        source=dataset.route,
+        rows=len(rows),
+        columns=columns,
+    )
+    files: list[ExportFile] = []
+    for fmt in ("csv", "jsonl"):
+        data = encode_csv(rows, columns) if fmt == "csv" else encode_jsonl(rows)
+        name = f"{dataset.name}.{fmt}"
+        (partial / name).write_bytes(data)
+        files.append(
+            ExportFile(
+                name=name,
+                dataset=dataset.name,
+                format=fmt,
                 rows=len(rows),
-                columns=columns,
+                bytes=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                url=f"/exports/{export_id}/{name}",
             )
         )
-        for fmt, data in (("csv", encode_csv(rows, columns)), ("jsonl", encode_jsonl(rows))):
-            name = f"{dataset.name}.{fmt}"
-            (partial / name).write_bytes(data)
-            files.append(
-                ExportFile(
-                    name=name,
-                    dataset=dataset.name,
-                    format=fmt,  # type: ignore[arg-type]
-                    rows=len(rows),
-                    bytes=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    url=f"/exports/{export_id}/{name}",
-                )
-            )
+        del data
+    return described, files
+
+
+def finish(
+    described: list[ExportDataset],
+    files: list[ExportFile],
+    partial: Path,
+    root: Path,
+    export_id: str,
+) -> ExportMetadata:
+    """`metadata.json` and the bundle, then the export moves into place."""
     metadata = ExportMetadata(
         export_id=export_id,
         format_version=FORMAT_VERSION,

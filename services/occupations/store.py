@@ -11,7 +11,7 @@ from schemas.occupations import ReleasePublished
 from services.platform.db import Connection, Pool
 
 from .domain.occupations import State, change_rows
-from .pinyin import many_keys, pinyin_keys, work_type_key
+from .pinyin import keys_of, many_keys, work_type_key
 
 Conn = Connection | Pool
 
@@ -259,13 +259,18 @@ async def refresh_search_keys(conn: Conn, codes: list[str]) -> None:
         GROUP BY o.code""",
         codes,
     )
+    pinyin = await keys_of(
+        [r["name_zh"] for r in rows]
+        + [a for r in rows for a in r["aliases"]]
+        + [w["name_zh"] or "" for r in rows for w in r["work_types"]]
+    )
     keys = [
         {
             "code": r["code"],
-            "name_pinyin": pinyin_keys(r["name_zh"]),
-            "alias_pinyin": many_keys(r["aliases"]),
+            "name_pinyin": pinyin[r["name_zh"]] if r["name_zh"] else "",
+            "alias_pinyin": many_keys(r["aliases"], pinyin),
             "work_types": [w["code"] for w in r["work_types"]],
-            "work_type_search": [work_type_key(w) for w in r["work_types"]],
+            "work_type_search": [work_type_key(w, pinyin) for w in r["work_types"]],
         }
         for r in rows
     ]

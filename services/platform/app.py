@@ -112,12 +112,17 @@ async def _principal(request: Request[Any, Any, Any]) -> Principal:
 
 
 def create_app(
-    runtime: Runtime, *, close_runtime: bool = True, http_worker: str | None = None
+    runtime: Runtime,
+    *,
+    close_runtime: bool = True,
+    http_worker: str | None = None,
+    read_cache: bool = True,
 ) -> Litestar:
     """The app for `runtime.services`; its lifespan runs their consumers and relays, unless
     it is `http_worker` of several sharing one socket (their consumers run in a process of
     their own); that worker's HTTP metrics carry its name. Every serving process listens
-    for token revocations."""
+    for token revocations. `read_cache=False`: no cache of encoded reads (`cache.py`), for
+    an app that serves no HTTP."""
     leave_forwarding_to_the_app()
 
     @asynccontextmanager
@@ -200,6 +205,8 @@ def create_app(
         debug=False,
     )
     document_problems(app)
+    if not read_cache:
+        return app
     # Outermost, so a cached read skips CORS, routing and every middleware (cache.py).
     cache = ReadCache(cast(Any, app.asgi_handler), lambda: runtime.pool, http_worker)
     app.asgi_handler = cast(Any, cache)
@@ -208,7 +215,9 @@ def create_app(
 
 def app_of(runtime: Runtime) -> Litestar:
     """This process's app: the one serving HTTP, else one made now for in-process reads
-    (exports read the public API through it), so a process never holds two."""
+    (exports read the public API through it), so a process never holds two. The one made
+    here keeps no read cache: an export reads each page once, and the cache would keep up to
+    its budget (32 MB) of pages no one asks for again."""
     if runtime.http_app is None:
-        runtime.http_app = create_app(runtime, close_runtime=False)
+        runtime.http_app = create_app(runtime, close_runtime=False, read_cache=False)
     return runtime.http_app

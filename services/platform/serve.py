@@ -31,7 +31,6 @@ from .bus import BusUnavailable
 from .db import DatabaseUnavailable
 from .embedded import EmbeddedNats, EmbeddedPostgres
 from .logs import configure_logging, get_logger
-from .migrate import upgrade_async
 from .ports import Port, PortTaken, StartRefused, bind_listener, ensure_free
 from .process import log_serving, stop_on_signals
 from .runtime import Runtime, Service
@@ -107,6 +106,10 @@ async def create_database(admin_url: str, name: str) -> None:
 
 async def open_migrated(settings: Settings, services: Sequence[Service]) -> Runtime:
     """Postgres and NATS reachable (a plain error if not), streams in place, schema current."""
+    # Imported here: Alembic and SQLAlchemy take ~20 MB that worker processes, which import
+    # this module to serve HTTP, never need.
+    from .migrate import upgrade_async
+
     assert settings.database_url
     runtime = await Runtime.open(settings, services, attempts=3)
     try:
@@ -171,8 +174,7 @@ def main(services: Sequence[Service]) -> None:
             from .supervisor import Supervisor
 
             supervisor = Supervisor(ready, services, listener, workers)
-            uvloop.run(migrate_only(ready, services))
-            code = supervisor.run()
+            code = supervisor.run() if supervisor.migrate() else 1
         sys.exit(code)
     except KeyboardInterrupt:
         pass

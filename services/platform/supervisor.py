@@ -40,7 +40,7 @@ PACKAGE = __name__.split(".", 1)[0]  # services are importable as `<PACKAGE>.<na
 @dataclass
 class Child:
     name: str  # "http-1", "consumers": in its log lines and HTTP metrics
-    role: str  # "http" or "background"
+    role: str  # "http", "background" or "migrate"
     proc: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     failures: int = 0  # quick deaths in a row
@@ -105,6 +105,16 @@ class Supervisor:
             fd = self.listener.fileno()
             return [*args, "--fd", str(fd)], (fd,)
         return args, ()
+
+    def migrate(self) -> bool:
+        """Streams and migrations, in a child that exits when done (Alembic and SQLAlchemy,
+        ~25 MB, would stay in this long-lived process); False if it failed (it said why)."""
+        args, _ = self._command(Child("migrate", "migrate"))
+        env = os.environ | {
+            "DATABASE_URL": str(self.settings.database_url),
+            "NATS_URL": str(self.settings.nats_url),
+        }
+        return subprocess.run(args, env=env, check=False).returncode == 0
 
     def _start(self, child: Child) -> None:
         args, fds = self._command(child)

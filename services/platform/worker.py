@@ -2,7 +2,9 @@
 `python -m services.platform.worker <role> <name> <services> --parent PID [--fd FD]`:
 
 - `http`: serves HTTP on the socket the supervisor bound (inherited as FD); runs no consumers;
-- `background`: consumers, outbox relays and start-up work (loaders, the export schedule).
+- `background`: consumers, outbox relays and start-up work (loaders, the export schedule);
+- `migrate`: streams and migrations before the others start, then exits (so the supervisor,
+  which lives as long as the server, never loads Alembic).
 
 Both get the database and NATS URLs, and the metrics directory, from the supervisor.
 """
@@ -27,7 +29,7 @@ from .db import DatabaseUnavailable
 from .logs import configure_logging
 from .process import STOP_SIGNALS, stop_on_signals
 from .runtime import Runtime, Service
-from .serve import serve_http
+from .serve import migrate_only, serve_http
 from .settings import Settings
 from .supervisor import PACKAGE
 
@@ -65,7 +67,7 @@ async def background_worker(settings: Settings, services: Sequence[Service]) -> 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="services.platform.worker")
-    parser.add_argument("role", choices=["http", "background"])
+    parser.add_argument("role", choices=["http", "background", "migrate"])
     parser.add_argument("name")
     parser.add_argument("services", help="comma-separated service names")
     parser.add_argument("--parent", type=int, required=True)
@@ -81,12 +83,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         if args.role == "http":
             uvloop.run(http_worker(settings, services, args.name, args.fd))
+        elif args.role == "migrate":
+            uvloop.run(migrate_only(settings, services))
         else:
             uvloop.run(background_worker(settings, services))
     except KeyboardInterrupt:
         pass
     except (DatabaseUnavailable, BusUnavailable) as exc:
-        print(f"skillsreg {args.name}: cannot start: {exc}", file=sys.stderr)
+        # Migrating is the server's start, so its refusal reads as the server's own.
+        who = "skillsreg" if args.role == "migrate" else f"skillsreg {args.name}"
+        print(f"{who}: cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -3,6 +3,7 @@ rate limit (services.ratings.api.verification)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
@@ -166,3 +167,34 @@ async def test_the_rate_limit_counts_both_ways_alike(client: Client) -> None:
     assert by_route.status_code == 429
     assert by_route.json() | {"instance": None} == limited.json() | {"instance": None}
     assert by_route.headers["ratelimit-policy"] == limited.headers["ratelimit-policy"]
+
+
+async def test_concurrent_verifications_each_get_their_own_answer(
+    two_ways: tuple[httpx.AsyncClient, httpx.AsyncClient, World, list[str]],
+) -> None:
+    """Concurrent look-ups share queries (views.CertificateReads); each still answers its own
+    number, holder name and status."""
+    fast, _, _, numbers = two_ways
+    unknown = [certificate_number(2026, 999, n) for n in range(1, 6)]
+    asks = [
+        *(f"/certificates/{n}" for n in numbers),
+        *(f"/certificates/{n}" for n in unknown),
+        f"/certificates/{numbers[0]}?name=%E5%BC%A0%E4%B8%89%E4%B8%B0",
+        f"/certificates/{numbers[1]}?name=%E5%BC%A0%E4%B8%89%E4%B8%B0",  # not the holder
+    ] * 4
+    one_by_one = [(await fast.get(url)).content for url in asks]
+    together = await asyncio.gather(*(fast.get(url) for url in asks))
+    assert [r.content for r in together] == one_by_one
+    assert [r.status_code for r in together[: len(numbers) + 7]] == [
+        *([200] * len(numbers)),
+        *([404] * 5),
+        200,
+        404,
+    ]
+    bulk = [{"number": n} for n in [*numbers, *unknown]]
+    answers = await asyncio.gather(
+        *(fast.post("/certificates/verify", json={"items": bulk[i:]}) for i in range(len(bulk)))
+    )
+    for i, answer in enumerate(answers):
+        statuses = [r["status"] for r in answer.json()["results"]]
+        assert statuses == (["valid"] * len(numbers) + ["not_found"] * 5)[i:]

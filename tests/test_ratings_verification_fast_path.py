@@ -151,6 +151,7 @@ async def test_the_rate_limit_counts_both_ways_alike(client: Client) -> None:
     limit = client.runtime.settings.verify_rate_per_minute
     unknown = f"/certificates/{certificate_number(2026, 999, 1)}"
     token = {"Authorization": "Bearer srk_not_a_token"}  # the route answers (no token needed)
+    counted = await requests_counted(client, "GET", "/certificates/{number}")
     statuses = []
     for n in range(limit):
         if n % 2:
@@ -167,6 +168,22 @@ async def test_the_rate_limit_counts_both_ways_alike(client: Client) -> None:
     assert by_route.status_code == 429
     assert by_route.json() | {"instance": None} == limited.json() | {"instance": None}
     assert by_route.headers["ratelimit-policy"] == limited.headers["ratelimit-policy"]
+    # Litestar's request count has every answer, whichever way it was given.
+    now = await requests_counted(client, "GET", "/certificates/{number}")
+    assert now.get("404", 0) - counted.get("404", 0) == limit
+    assert (await requests_counted(client, "POST", "/certificates/verify"))["429"] >= 1
+
+
+async def requests_counted(client: Client, method: str, path: str) -> dict[str, float]:
+    """`litestar_requests_total` of one route, by status, from /metrics."""
+    counts: dict[str, float] = {}
+    for line in (await client.get("/metrics")).text.splitlines():
+        labels, _, value = line.rpartition("} ")
+        if labels.startswith("litestar_requests_total{") and f'path="{path}"' in labels:
+            status = labels.split('status_code="')[1].split('"')[0]
+            if f'method="{method}"' in labels:
+                counts[status] = counts.get(status, 0) + float(value)
+    return counts
 
 
 async def test_concurrent_verifications_each_get_their_own_answer(

@@ -73,15 +73,19 @@ FastPath = Callable[[Stack], App]
 
 class RouteMetrics:
     """Litestar's Prometheus request count and duration for one route, as its middleware
-    records them (same metric names and labels), without a Request object per call."""
+    records them (same metric names and labels; `template` is the route's path as Litestar
+    writes it there, `/certificates/{number}`), without a Request object per call. (Its
+    middleware counts a 429 from route middleware as a 200; this counts what was answered.)"""
 
     def __init__(self, config: PrometheusConfig, method: str, template: str) -> None:
+        if any(callable(v) for v in (config.labels or {}).values()):
+            raise ValueError("a fast path counts under fixed labels only")
         self.labels: dict[str, Any] = {
             "method": method,
             "path": template,
             "status_code": 200,
             "app_name": config.app_name,
-            **{k: str(v) for k, v in (config.labels or {}).items() if not callable(v)},
+            **{k: str(v) for k, v in (config.labels or {}).items()},
         }
         middleware = PrometheusMiddleware(cast(Any, _nothing), config)
         self.count: Counter = middleware.request_count(self.labels)

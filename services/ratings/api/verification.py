@@ -101,7 +101,7 @@ class CertificateVerification:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.app = stack.app
-        self.one = RouteMetrics(stack.prometheus, "GET", "/certificates/{number:str}")
+        self.one = RouteMetrics(stack.prometheus, "GET", "/certificates/{number}")
         self.many = RouteMetrics(stack.prometheus, "POST", MANY)
         self._ready = False
         self.reads = CertificateReads(lambda: stack.litestar.state["runtime"].pool)

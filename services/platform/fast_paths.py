@@ -35,8 +35,6 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 JSON = b"application/json"
 PROBLEM = MEDIA_TYPE.encode()
-GZIP_FROM = 1024  # the app's CompressionConfig: minimum_size, gzip level 5
-GZIP_LEVEL = 5
 Headers = list[tuple[bytes, bytes]]
 
 
@@ -52,8 +50,17 @@ class Stack:
     # What the app's CORS layer adds to an answer to a request with an `Origin`; None when
     # that depends on the origin (the app's CORS config does not allow every origin).
     cors: Headers | None = field(init=False)
+    # The app's gzip (smallest body, level); None when it compresses otherwise, or not at all
+    # (`compresses`), in which case a request asking for an encoding goes on to the app.
+    gzip: tuple[int, int] | None = field(init=False)
+    compresses: bool = field(init=False)
 
     def __post_init__(self) -> None:
+        compression = self.litestar.compression_config
+        self.compresses = compression is not None
+        self.gzip = None
+        if compression is not None and compression.backend == "gzip":
+            self.gzip = (compression.minimum_size, compression.gzip_compress_level)
         config = self.litestar.cors_config
         self.cors = [] if config is None else None
         if config is not None and config.is_allow_all_origins:
@@ -112,7 +119,7 @@ async def _nothing(scope: Scope, receive: Receive, send: Send) -> None:
 class Asked:
     """The request headers a fast path acts on; `other` is set when one it leaves to the app
     is there: a token (the app decides what it allows), a cookie (CORS answers differ), a
-    body without a length."""
+    body without a length, an encoding the app's compression decides differently."""
 
     origin: bool = False
     gzip: bool = False
@@ -124,10 +131,12 @@ class Asked:
 
 def asked(scope: Scope, stack: Stack) -> Asked:
     out = Asked()
+    encodings = 0
     for name, value in scope["headers"]:
         if name == b"origin":
             out.origin = bool(value)
         elif name == b"accept-encoding":
+            encodings += 1
             out.gzip = b"gzip" in value
         elif name == b"content-type":
             out.content_type = value
@@ -138,6 +147,8 @@ def asked(scope: Scope, stack: Stack) -> Asked:
         elif name in (b"authorization", b"cookie", b"transfer-encoding"):
             out.other = True
     if out.origin and stack.cors is None:
+        out.other = True
+    if encodings > 1 or (encodings and stack.compresses and stack.gzip is None):
         out.other = True
     return out
 
@@ -158,8 +169,8 @@ async def answer(
         headers += extra
     if ask.origin and stack.cors:
         headers += stack.cors
-    if ask.gzip and len(body) >= GZIP_FROM:
-        body = gzip.compress(body, compresslevel=GZIP_LEVEL)
+    if ask.gzip and stack.gzip and len(body) >= stack.gzip[0]:
+        body = gzip.compress(body, compresslevel=stack.gzip[1])
         headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
     headers.append((b"content-length", str(len(body)).encode()))
     headers += stack.served_by

@@ -24,7 +24,6 @@ from litestar.middleware.rate_limit import RateLimitMiddleware
 
 from schemas.ratings import VerifyRequest
 from services.platform.fast_paths import (
-    App,
     Asked,
     Receive,
     RouteMetrics,
@@ -202,7 +201,3 @@ class CertificateVerification:
         if not allowed:
             return TooManyRequestsException(headers=headers), []
         return None, [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-
-
-def certificate_verification(stack: Stack) -> App:
-    return CertificateVerification(stack)

@@ -100,6 +100,26 @@ def test_certificate_numbers_carry_a_check_character() -> None:
         n for s in range(1, 200) if (n := domain.certificate_number(2026, 1, s)).endswith("X")
     )
     assert domain.certificate_number_problem(with_x) is None
+    # Digits of other scripts are digits to `\d`, not to a check sum: refused, not a crash.
+    assert domain.certificate_number_problem("٢٠٢٦-000012-00000345-" + check) is not None
+    assert domain.certificate_number_problem(number + "\n") is not None
+
+
+def test_a_bulk_check_refuses_what_the_single_check_refuses() -> None:
+    rng = random.Random(7)
+    numbers = [
+        *domain.certificate_numbers(2025, 1, 5_000_000, 200),
+        *domain.certificate_numbers(2019, 77, 12, 100),
+        *domain.certificate_numbers(2031, 999_999, 99_999_000, 100),
+    ]
+    for i in range(0, len(numbers), 3):  # a third mistyped somewhere
+        at = rng.randrange(22)
+        numbers[i] = numbers[i][:at] + rng.choice("0123456789X-") + numbers[i][at + 1 :]
+    odd = [numbers[1] + "\n" + numbers[2], "٢٠٢٦-000012-00000345-0", "", "2026-1"]
+    for some in (numbers, numbers[:50], [*numbers[:10], *odd], odd[:1], []):
+        refused = {n for n in some if domain.certificate_number_problem(n)}
+        assert domain.malformed_numbers(some) == refused
+    assert len(domain.malformed_numbers(numbers)) > 100
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
@@ -27,6 +27,7 @@ from .db import Pool
 from .dead_letter_api import dead_letter_controller
 from .edge import SafeRequest, refuse_unstorable_parameters
 from .errors import EXCEPTION_HANDLERS, MEDIA_TYPE
+from .fast_paths import Stack
 from .openapi import document_problems, example_response, problem_responses
 from .proxies import leave_forwarding_to_the_app
 from .runtime import Runtime
@@ -152,6 +153,11 @@ def create_app(
         if service.consumers:
             handlers.append(dead_letter_controller(service))
     names = ", ".join(s.name for s in runtime.services)
+    prometheus = PrometheusConfig(
+        app_name="skillsreg",
+        group_path=True,
+        labels={"worker": http_worker} if http_worker else None,
+    )
     app = Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],
@@ -166,13 +172,7 @@ def create_app(
         guards=[authenticate_first, refuse_unstorable_parameters],
         request_class=SafeRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[
-            PrometheusConfig(
-                app_name="skillsreg",
-                group_path=True,
-                labels={"worker": http_worker} if http_worker else None,
-            ).middleware
-        ],
+        middleware=[prometheus.middleware],
         # Level 5: most of the size saving of 9 for a fraction of its CPU on every response.
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=1024, gzip_compress_level=5
@@ -205,11 +205,16 @@ def create_app(
         debug=False,
     )
     document_problems(app)
-    if not read_cache:
-        return app
-    # Outermost, so a cached read skips CORS, routing and every middleware (cache.py).
-    cache = ReadCache(cast(Any, app.asgi_handler), lambda: runtime.pool, http_worker)
-    app.asgi_handler = cast(Any, cache)
+    # Outermost, so a cached read skips CORS, routing and every middleware (cache.py); the
+    # services' fast paths in front of it (fast_paths.py).
+    handler: Any = app.asgi_handler
+    if read_cache:
+        handler = ReadCache(handler, lambda: runtime.pool, http_worker)
+    served_by = ((b"x-served-by", http_worker.encode()),) if http_worker else ()
+    for service in runtime.services:
+        for fast_path in service.fast_paths:
+            handler = fast_path(Stack(handler, app, prometheus, served_by))
+    app.asgi_handler = handler
     return app
 
 

@@ -50,14 +50,12 @@ def field_error(field: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"field": field, "message": message, **extra}
 
 
-def _body(
-    status: int, kind: str, title: str, detail: str | None, request: Request[Any, Any, Any]
-) -> dict[str, Any]:
+def _body(status: int, kind: str, title: str, detail: str | None, path: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"/problems/{kind}",
         "title": title,
         "status": status,
-        "instance": request.url.path,
+        "instance": path,
     }
     if detail and detail != title:
         body["detail"] = detail
@@ -69,31 +67,36 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
     for prefix, render in PAGE_ERRORS.items():
         if path.startswith(prefix) or path == prefix.rstrip("/"):
             return render(request, exc)
+    status, body, headers = problem_of(exc, path)
+    return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def problem_of(exc: Exception, path: str) -> tuple[int, dict[str, Any], dict[str, str] | None]:
+    """Status, problem document and headers for `exc` raised answering `path` (also what an
+    ASGI fast path answers, so both say the same)."""
     if isinstance(exc, Problem):
-        body = _body(exc.status_code, exc.kind, exc.title, exc.detail, request)
+        body = _body(exc.status_code, exc.kind, exc.title, exc.detail, path)
         if exc.errors:
             body["errors"] = exc.errors
         body.update(exc.more)
-        return Response(
-            body, status_code=exc.status_code, media_type=MEDIA_TYPE, headers=exc.headers
-        )
+        return exc.status_code, body, exc.headers
     if isinstance(exc, BusUnavailable):
-        return problem_response(request, bus_unavailable(exc))
+        return problem_of(bus_unavailable(exc), path)
     if isinstance(exc, _DATABASE_AWAY):
-        log.warning("postgres unavailable", path=request.url.path, error=str(exc))
+        log.warning("postgres unavailable", path=path, error=str(exc))
         problem = Problem(503, "unavailable", "Service unavailable", "the database is unreachable")
         problem.headers = {"Retry-After": str(RETRY_AFTER)}
-        return problem_response(request, problem)
+        return problem_of(problem, path)
     if isinstance(exc, ValidationException):
         errors = [_validation_error(item) for item in (exc.extra or []) if isinstance(item, dict)]
-        body = _body(400, "validation", "The request is not valid", exc.detail, request)
+        body = _body(400, "validation", "The request is not valid", exc.detail, path)
         if errors:
             body["errors"] = errors
-        return Response(body, status_code=400, media_type=MEDIA_TYPE)
+        return 400, body, None
     if isinstance(exc, HTTPException):
         kind = _SLUGS.get(exc.status_code, "http-error")
         body = _body(
-            exc.status_code, kind, _TITLES.get(exc.status_code, exc.detail), exc.detail, request
+            exc.status_code, kind, _TITLES.get(exc.status_code, exc.detail), exc.detail, path
         )
         if isinstance(exc.extra, dict):
             body.update(exc.extra)
@@ -101,10 +104,10 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         if exc.status_code == 429:
             # When to try again (RFC 9110): the rate limit's own reset, else its window.
             headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
-        return Response(body, status_code=exc.status_code, media_type=MEDIA_TYPE, headers=headers)
-    log.exception("unhandled error", path=request.url.path)
-    body = _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal server error", None, request)
-    return Response(body, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MEDIA_TYPE)
+        return exc.status_code, body, headers
+    log.exception("unhandled error", path=path)
+    body = _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal server error", None, path)
+    return HTTP_500_INTERNAL_SERVER_ERROR, body, None
 
 
 def bus_unavailable(exc: BusUnavailable) -> Problem:

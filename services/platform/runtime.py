@@ -24,6 +24,8 @@ from .settings import Settings
 if TYPE_CHECKING:
     from litestar import Litestar
 
+    from .fast_paths import FastPath
+
 log = get_logger(__name__)
 
 StartupHook = Callable[["Runtime"], Awaitable[None]]
@@ -39,6 +41,8 @@ class Service:
     consumers: Sequence[ConsumerSpec] = ()
     contexts: Sequence[str] = ()
     startup: Sequence[StartupHook] = ()
+    # ASGI fast paths for its hottest uncached reads, in front of the app (fast_paths.py).
+    fast_paths: Sequence[FastPath] = ()
     # A service that never derives events (pages, exports) keeps no outbox and needs no relay,
     # which would hold a pool connection for nothing.
     outbox: bool = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 import asyncpg
@@ -17,6 +19,7 @@ from schemas.ratings import (
     RatingsHistory,
     RatingsHistoryRequest,
     RevocationCreate,
+    VerifyItem,
     VerifyRequest,
     VerifyResponse,
     VerifyResult,
@@ -29,7 +32,13 @@ from services.platform.openapi import problem_responses
 from services.platform.proxies import rate_limit_key
 
 from .. import examples, views
-from ..domain import MAX_VERIFY, certificate_number_problem, mask_name, same_name
+from ..domain import (
+    MAX_VERIFY,
+    certificate_number_problem,
+    malformed_numbers,
+    mask_name,
+    same_name,
+)
 from ..handlers import today
 from ..handlers.certificates import AlreadyRevoked, RevokeCertificate, revoke_certificate
 
@@ -51,12 +60,12 @@ class VerifyRateLimit:
         if limited is None:
             rate = litestar_app.state["runtime"].settings.verify_rate_per_minute
             limited = self._by_app[id(litestar_app)] = (
-                RateLimitMiddleware(self.app, _verify_limit(rate)) if rate > 0 else self.app
+                RateLimitMiddleware(self.app, verify_limit(rate)) if rate > 0 else self.app
             )
         await limited(scope, receive, send)
 
 
-def _verify_limit(per_minute: int) -> RateLimitConfig:
+def verify_limit(per_minute: int) -> RateLimitConfig:
     return RateLimitConfig(
         rate_limit=("minute", per_minute),
         store="ratings_verify_rate",
@@ -99,6 +108,47 @@ def _require_number(number: str) -> None:
         )
 
 
+# The two public verifications, shared by the routes and their fast path (verification.py),
+# which reads the rows through views.CertificateReads.
+RowsByNumber = Callable[[list[str]], Awaitable[dict[str, asyncpg.Record]]]
+
+
+async def verify_number(
+    rows: RowsByNumber, number: str, name: str | None
+) -> CertificateVerification:
+    _require_number(number)
+    row = (await rows([number])).get(number)
+    if row is None or (name and not same_name(name, row["name"])):
+        raise Problem(404, "certificate-not-found", "No such certificate", number)
+    return _verification(row)
+
+
+async def verify_numbers(rows: RowsByNumber, items: list[VerifyItem]) -> VerifyResponse:
+    if not items or len(items) > MAX_VERIFY:
+        raise Problem(
+            422,
+            "verify-size",
+            "Too many certificates in one request",
+            f"send 1 to {MAX_VERIFY} items; got {len(items)}",
+            errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
+        )
+    numbers = [i.number for i in items]
+    malformed = malformed_numbers(numbers)
+    wellformed = [n for n in numbers if n not in malformed] if malformed else numbers
+    found = await rows(wellformed) if wellformed else {}
+    results = []
+    for item in items:
+        row = found.get(item.number)
+        if item.number in malformed:
+            results.append(VerifyResult(number=item.number, status="malformed"))
+        elif row is None or (item.name and not same_name(item.name, row["name"])):
+            results.append(VerifyResult(number=item.number, status="not_found"))
+        else:
+            view = _verification(row)
+            results.append(VerifyResult(number=item.number, status=view.status, certificate=view))
+    return VerifyResponse(results=results)
+
+
 class CertificateController(Controller):
     path = "/certificates"
     tags = ["ratings"]
@@ -117,11 +167,7 @@ class CertificateController(Controller):
         pool: PoolDep,
         name: Annotated[str | None, Parameter(max_length=200, required=False)] = None,
     ) -> CertificateVerification:
-        _require_number(number)
-        rows = await views.certificates(pool, [number])
-        if not rows or (name and not same_name(name, rows[0]["name"])):
-            raise Problem(404, "certificate-not-found", "No such certificate", number)
-        return _verification(rows[0])
+        return await verify_number(partial(views.certificates_by_number, pool), number, name)
 
     @post(
         "/verify",
@@ -135,30 +181,7 @@ class CertificateController(Controller):
     async def verify_many(
         self, data: Annotated[VerifyRequest, examples.VERIFY], pool: PoolDep
     ) -> VerifyResponse:
-        if not data.items or len(data.items) > MAX_VERIFY:
-            raise Problem(
-                422,
-                "verify-size",
-                "Too many certificates in one request",
-                f"send 1 to {MAX_VERIFY} items; got {len(data.items)}",
-                errors=[field_error("items", f"1 to {MAX_VERIFY} items")],
-            )
-        malformed = {i.number for i in data.items if certificate_number_problem(i.number)}
-        wellformed = [i.number for i in data.items if i.number not in malformed]
-        found = {r["number"]: r for r in await views.certificates(pool, wellformed)}
-        results = []
-        for item in data.items:
-            row = found.get(item.number)
-            if item.number in malformed:
-                results.append(VerifyResult(number=item.number, status="malformed"))
-            elif row is None or (item.name and not same_name(item.name, row["name"])):
-                results.append(VerifyResult(number=item.number, status="not_found"))
-            else:
-                view = _verification(row)
-                results.append(
-                    VerifyResult(number=item.number, status=view.status, certificate=view)
-                )
-        return VerifyResponse(results=results)
+        return await verify_numbers(partial(views.certificates_by_number, pool), data.items)
 
     @post(
         "/{number:str}/revocation",

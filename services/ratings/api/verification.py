@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from urllib.parse import unquote_plus
 
@@ -143,17 +144,9 @@ class CertificateVerification:
         started = time.perf_counter()
         if not self._ready:
             self._prepare()
-        limited, headers = await self._limited(scope, ask)
-        if limited is not None:
-            status = await answer_problem(send, limited, path, ask, self.stack)
-        else:
-            try:
-                view = await verify_number(self.reads.by_number, number, name)
-            except Exception as exc:
-                status = await answer_problem(send, exc, path, ask, self.stack, headers)
-            else:
-                status = 200
-                await answer(send, 200, _ENCODER.encode(view), ask, self.stack, extra=headers)
+        status = await self._respond(
+            scope, send, ask, path, lambda: verify_number(self.reads.by_number, number, name)
+        )
         self.one.record(status, started)
 
     async def _many(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -178,18 +171,25 @@ class CertificateVerification:
             request = _REQUEST.decode(body)
         except (ValueError, msgspec.DecodeError):  # msgspec.ValidationError is a DecodeError
             return await self.app(scope, replaying(body, receive), send)
+        status = await self._respond(
+            scope, send, ask, MANY, lambda: verify_numbers(self.reads.by_number, request.items)
+        )
+        self.many.record(status, started)
+
+    async def _respond(
+        self, scope: Scope, send: Send, ask: Asked, path: str, verify: Callable[[], Awaitable[Any]]
+    ) -> int:
+        """Rate limit, then the verification's answer or its problem; returns the status.
+        `verify` runs only when the client is within its limit."""
         limited, headers = await self._limited(scope, ask)
         if limited is not None:
-            status = await answer_problem(send, limited, MANY, ask, self.stack)
-        else:
-            try:
-                results = await verify_numbers(self.reads.by_number, request.items)
-            except Exception as exc:
-                status = await answer_problem(send, exc, MANY, ask, self.stack, headers)
-            else:
-                status = 200
-                await answer(send, 200, _ENCODER.encode(results), ask, self.stack, extra=headers)
-        self.many.record(status, started)
+            return await answer_problem(send, limited, path, ask, self.stack)
+        try:
+            view = await verify()
+        except Exception as exc:
+            return await answer_problem(send, exc, path, ask, self.stack, headers)
+        await answer(send, 200, _ENCODER.encode(view), ask, self.stack, extra=headers)
+        return 200
 
     async def _limited(
         self, scope: Scope, ask: Asked
